@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { compileConfig, formatPath } from "./compile-config";
+
+const good = `
+providers:
+  openrouter:
+    type: openai
+    base_url: https://openrouter.ai/api/v1/
+    api_key_env: OPENROUTER_API_KEY
+    limits: { rpm: 20, rpd: 50 }
+  gem: { type: gemini, base_url: "https://generativelanguage.googleapis.com/v1beta" }
+  cf: { type: openai, base_url: "https://api.cloudflare.com/client/v4/accounts/\${CF_ACCOUNT}/ai/v1" }
+models:
+  - name: qwen3-coder
+    provider: openrouter
+    model: qwen/qwen3-coder:free
+    size: BIG
+    priority: 1
+    limits: { rpm: 20, rph: 200, rpd: 50, tpm: 100000, tpd: 1000000 }
+    max_input_tokens: 128000
+    fallbacks: [flash]
+  - { name: flash, provider: gem, size: SMALL }
+default_size: SMALL
+`;
+
+function errorFor(yaml: string): string {
+  const result = compileConfig(yaml, "models.yaml");
+  if (result.ok) throw new Error("expected an error");
+  return result.message;
+}
+
+describe("compileConfig", () => {
+  it("accepts a good file and applies defaults", () => {
+    const result = compileConfig(good, "models.yaml");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { providers, models, default_size } = result.config;
+    expect(providers.openrouter).toEqual({
+      type: "openai",
+      base_url: "https://openrouter.ai/api/v1",
+      api_key_env: "OPENROUTER_API_KEY",
+      headers: {},
+      timeout_ms: 60000,
+      limits: { rpm: 20, rpd: 50 },
+    });
+    expect(models[1]).toEqual({ name: "flash", provider: "gem", model: "flash", size: "SMALL", type: "chat", fallbacks: [] });
+    expect(models[0]?.model).toBe("qwen/qwen3-coder:free");
+    expect(default_size).toBe("SMALL");
+  });
+
+  const replace = (from: string, to: string) => good.replace(from, to);
+
+  it.each([
+    ["unknown provider", replace("provider: openrouter", "provider: opnrouter"), 'models.yaml: models[0].provider: unknown provider "opnrouter"'],
+    ["duplicate model", replace("name: flash", "name: qwen3-coder"), 'models.yaml: models[1].name: duplicate model name "qwen3-coder"'],
+    ["name colliding with a category", replace("size: BIG", "size: flash"), 'models.yaml: models[1].name: model name "flash" collides with a size category'],
+    ["unknown fallback", replace("fallbacks: [flash]", "fallbacks: [flash, nope]"), 'models.yaml: models[0].fallbacks[1]: unknown model "nope"'],
+    ["self fallback", replace("fallbacks: [flash]", "fallbacks: [qwen3-coder]"), "models.yaml: models[0].fallbacks[0]: a model cannot fall back to itself"],
+    ["zero limit", replace("rph: 200", "rph: 0"), "models.yaml: models[0].limits.rph: must be a positive integer"],
+    ["fractional limit", replace("rpm: 20, rpd: 50", "rpm: 2.5, rpd: 50"), "models.yaml: providers.openrouter.limits.rpm: must be a positive integer"],
+    ["string limit", replace("tpm: 100000", "tpm: lots"), "models.yaml: models[0].limits.tpm: must be a positive integer"],
+    ["unknown limit key", replace("rph: 200", "rpw: 200"), 'models.yaml: models[0].limits: Unrecognized key: "rpw"'],
+    ["unknown protocol", replace("type: gemini", "type: gemeni"), "models.yaml: providers.gem.type: Invalid option"],
+    ["bad model type", replace("size: SMALL }", "size: SMALL, type: audio }"), "models.yaml: models[1].type: Invalid option"],
+    ["bad URL", replace("https://openrouter.ai/api/v1/", "openrouter.ai"), "models.yaml: providers.openrouter.base_url: must be an http(s) URL"],
+    ["bad secret name", replace("OPENROUTER_API_KEY", "openrouter key"), "models.yaml: providers.openrouter.api_key_env: must be a variable name"],
+    ["unknown default size", replace("default_size: SMALL", "default_size: HUGE"), 'models.yaml: default_size: no model has size "HUGE"'],
+    ["typo in a model key", replace("max_input_tokens", "max_input_tokns"), 'models.yaml: models[0]: Unrecognized key: "max_input_tokns"'],
+    ["no models", "providers:\n  a: { type: openai, base_url: http://x }\nmodels: []\n", "models.yaml: models: at least one model is required"],
+    ["missing providers", "models:\n  - { name: a, provider: b }\n", "models.yaml: providers:"],
+  ])("reports %s in one line", (_, yaml, expected) => {
+    const message = errorFor(yaml);
+    expect(message.startsWith(expected), message).toBe(true);
+    expect(message).not.toContain("\n");
+  });
+
+  it("reports YAML syntax errors with line and column", () => {
+    const message = errorFor("providers:\n  a: { type: openai\nmodels: [");
+    expect(message).toMatch(/^models\.yaml:\d+:\d+: /);
+    expect(message).not.toContain("\n");
+  });
+
+  it("rejects duplicate keys", () => {
+    expect(errorFor(good.replace("  gem:", "  openrouter:"))).toMatch(/^models\.yaml:\d+:\d+: Map keys must be unique/);
+  });
+
+  it("formats paths like the YAML reads", () => {
+    expect(formatPath(["models", 3, "limits", "rpm"])).toBe("models[3].limits.rpm");
+    expect(formatPath(["providers", "groq", "base_url"])).toBe("providers.groq.base_url");
+  });
+});

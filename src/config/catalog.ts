@@ -1,0 +1,42 @@
+/**
+ * Indexes the build-time config once per isolate: models by name, and each size
+ * category's models in the order they should be tried. Everything downstream looks
+ * models up here instead of walking the raw config.
+ */
+import { config, configBuiltAt } from "./models.generated";
+import type { ModelConfig, ProviderConfig, ProxyConfig } from "./schema";
+
+export interface ResolvedModel extends ModelConfig {
+  readonly providerId: string;
+  readonly providerConfig: ProviderConfig;
+}
+
+export interface Catalog {
+  readonly models: ReadonlyMap<string, ResolvedModel>;
+  /** Category name -> models in priority order (unset priority last, ties in file order). */
+  readonly categories: ReadonlyMap<string, readonly ResolvedModel[]>;
+  readonly defaultSize: string | undefined;
+  readonly builtAt: number;
+}
+
+export function buildCatalog(source: ProxyConfig, builtAt: number): Catalog {
+  const models = new Map<string, ResolvedModel>();
+  for (const model of source.models) {
+    const providerConfig = source.providers[model.provider];
+    if (!providerConfig) throw new Error(`config: model ${model.name} names unknown provider ${model.provider}`);
+    models.set(model.name, { ...model, providerId: model.provider, providerConfig });
+  }
+  const rank = (m: ResolvedModel) => m.priority ?? Number.POSITIVE_INFINITY;
+  const categories = new Map<string, ResolvedModel[]>();
+  for (const model of models.values()) {
+    if (!model.size) continue;
+    const list = categories.get(model.size) ?? [];
+    list.push(model);
+    categories.set(model.size, list);
+  }
+  // Array.prototype.sort is stable, so equal ranks keep file order.
+  for (const list of categories.values()) list.sort((a, b) => rank(a) - rank(b));
+  return { models, categories, defaultSize: source.default_size, builtAt };
+}
+
+export const catalog: Catalog = buildCatalog(config, configBuiltAt);

@@ -1,0 +1,97 @@
+/**
+ * The one schema for models.yaml. It runs at build time only (scripts/build-config.ts):
+ * the Worker imports the already-validated output as a plain object, so neither this
+ * zod schema nor a YAML parser ships in the bundle. Types for the rest of the code come
+ * from `z.output` here, never from hand-written interfaces.
+ */
+import { z } from "zod";
+
+const positiveInt = z.number({ error: "must be a positive integer" }).int({ error: "must be a positive integer" }).positive({ error: "must be a positive integer" });
+
+export const limitsSchema = z
+  .strictObject({
+    rpm: positiveInt.optional(),
+    rph: positiveInt.optional(),
+    rpd: positiveInt.optional(),
+    tpm: positiveInt.optional(),
+    tpd: positiveInt.optional(),
+  })
+  .describe("request (rpm/rph/rpd) and token (tpm/tpd) limits");
+
+export const PROTOCOLS = ["openai", "gemini", "anthropic"] as const;
+export const MODEL_TYPES = ["chat", "image", "embedding"] as const;
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name like OPENROUTER_API_KEY");
+
+const providerSchema = z.strictObject({
+  type: z.enum(PROTOCOLS),
+  base_url: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$|^\$\{[A-Za-z_][A-Za-z0-9_]*\}[^\s]*$/, "must be an http(s) URL, optionally with ${VAR} placeholders")
+    .transform((url) => url.replace(/\/+$/, "")),
+  api_key_env: envName.optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout_ms: positiveInt.default(60_000),
+  limits: limitsSchema.optional(),
+});
+
+const label = z.string().min(1).regex(/^\S+$/, "must not contain spaces");
+
+const modelSchema = z.strictObject({
+  name: label,
+  provider: z.string(),
+  model: z.string().min(1).optional(),
+  size: label.optional(),
+  type: z.enum(MODEL_TYPES).default("chat"),
+  priority: z.number().int().optional(),
+  limits: limitsSchema.optional(),
+  max_input_tokens: positiveInt.optional(),
+  fallbacks: z.array(z.string()).default([]),
+});
+
+export const configSchema = z
+  .strictObject({
+    providers: z.record(label, providerSchema).refine((p) => Object.keys(p).length > 0, "at least one provider is required"),
+    models: z.array(modelSchema).min(1, "at least one model is required"),
+    default_size: label.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    const sizes = new Set(config.models.flatMap((m) => (m.size ? [m.size] : [])));
+    config.models.forEach((model, i) => {
+      if (!(model.provider in config.providers)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "provider"], message: `unknown provider "${model.provider}"` });
+      }
+      if (names.has(model.name)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `duplicate model name "${model.name}"` });
+      }
+      if (sizes.has(model.name)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `model name "${model.name}" collides with a size category` });
+      }
+      names.add(model.name);
+    });
+    config.models.forEach((model, i) => {
+      model.fallbacks.forEach((fallback, j) => {
+        if (!config.models.some((m) => m.name === fallback)) {
+          ctx.addIssue({ code: "custom", path: ["models", i, "fallbacks", j], message: `unknown model "${fallback}"` });
+        } else if (fallback === model.name) {
+          ctx.addIssue({ code: "custom", path: ["models", i, "fallbacks", j], message: "a model cannot fall back to itself" });
+        }
+      });
+    });
+    if (config.default_size !== undefined && !sizes.has(config.default_size)) {
+      ctx.addIssue({ code: "custom", path: ["default_size"], message: `no model has size "${config.default_size}"` });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    models: config.models.map((m) => ({ ...m, model: m.model ?? m.name })),
+  }));
+
+export type ProxyConfig = z.output<typeof configSchema>;
+export type ProviderConfig = ProxyConfig["providers"][string];
+export type ModelConfig = ProxyConfig["models"][number];
+export type Limits = z.output<typeof limitsSchema>;
+export type Protocol = (typeof PROTOCOLS)[number];

@@ -1,0 +1,55 @@
+/**
+ * Runtime settings from Worker variables ([vars], .dev.vars, secrets). Workers have no
+ * start-up hook, so they are parsed on first use per env object and cached; a bad value
+ * fails every request with a message naming the variable rather than misbehaving later.
+ */
+import { ConfigurationError } from "../errors";
+import type { Bindings } from "../env";
+
+export interface Settings {
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly maxBodyBytes: number;
+}
+
+type IntSpec = { name: keyof Bindings & string; fallback: number; min: number; max: number };
+
+function readInt(env: Bindings, spec: IntSpec): number {
+  const raw = env[spec.name];
+  if (raw === undefined || raw === "") return spec.fallback;
+  const value = typeof raw === "number" ? raw : typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
+    throw new ConfigurationError(`${spec.name} must be an integer from ${spec.min} to ${spec.max}`);
+  }
+  return value;
+}
+
+export function parseSettings(env: Bindings): Settings {
+  const retry = {
+    maxAttempts: readInt(env, { name: "RETRY_MAX_ATTEMPTS", fallback: 3, min: 1, max: 10 }),
+    baseDelayMs: readInt(env, { name: "RETRY_BASE_DELAY_MS", fallback: 250, min: 0, max: 60_000 }),
+    maxDelayMs: readInt(env, { name: "RETRY_MAX_DELAY_MS", fallback: 4_000, min: 0, max: 300_000 }),
+  };
+  if (retry.maxDelayMs < retry.baseDelayMs) {
+    throw new ConfigurationError("RETRY_MAX_DELAY_MS must not be below RETRY_BASE_DELAY_MS");
+  }
+  const maxBodyBytes = readInt(env, { name: "MAX_BODY_BYTES", fallback: 10 * 1024 * 1024, min: 1024, max: 100 * 1024 * 1024 });
+  return { retry, maxBodyBytes };
+}
+
+const cache = new WeakMap<object, Settings | ConfigurationError>();
+
+/** Settings for this env, parsed once; throws the same ConfigurationError on every call if invalid. */
+export function settingsFor(env: Bindings): Settings {
+  let entry = cache.get(env);
+  if (!entry) {
+    try {
+      entry = parseSettings(env);
+    } catch (err) {
+      if (!(err instanceof ConfigurationError)) throw err;
+      entry = err;
+    }
+    cache.set(env, entry);
+  }
+  if (entry instanceof ConfigurationError) throw entry;
+  return entry;
+}

@@ -1,0 +1,20 @@
+/**
+ * Worker bindings and the Hono context type. Provider keys are Worker secrets whose
+ * names come from models.yaml (`api_key_env`), so the binding set is open-ended.
+ */
+import type { Settings } from "./config/settings";
+
+export interface Bindings {
+  /** Comma-separated client keys accepted by the proxy (secret). */
+  PROXY_API_KEYS?: string;
+  RETRY_MAX_ATTEMPTS?: string;
+  RETRY_BASE_DELAY_MS?: string;
+  RETRY_MAX_DELAY_MS?: string;
+  MAX_BODY_BYTES?: string;
+  [name: string]: unknown;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: { requestId: string; settings: Settings };
+}

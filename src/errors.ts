@@ -1,0 +1,226 @@
+/**
+ * The one error hierarchy. Every failure the proxy reports is a ProxyError carrying its
+ * HTTP status and OpenAI `type`/`code`/`param`; `errorBody` is the only place that turns
+ * one into the OpenAI wire shape. Upstream errors also say whether trying again (the same
+ * model later, or another model) may succeed, which is what routing acts on.
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+interface ProxyErrorInit {
+  status: ContentfulStatusCode;
+  type: string;
+  code?: string | null;
+  param?: string | null;
+  headers?: Record<string, string>;
+  retryable?: boolean;
+}
+
+export class ProxyError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+  readonly retryable: boolean;
+
+  constructor(message: string, init: ProxyErrorInit) {
+    super(message);
+    this.name = new.target.name;
+    this.status = init.status;
+    this.type = init.type;
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.headers = init.headers ?? {};
+    this.retryable = init.retryable ?? false;
+  }
+}
+
+export function errorBody(err: ProxyError): OpenAIErrorBody {
+  return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+}
+
+// ---- Client errors ---------------------------------------------------------------
+
+export class InvalidRequestError extends ProxyError {
+  constructor(message: string, opts: { param?: string | null; code?: string } = {}) {
+    super(message, { status: 400, type: "invalid_request_error", code: opts.code ?? "invalid_request", param: opts.param });
+  }
+}
+
+export class AuthenticationError extends ProxyError {
+  constructor(message: string, opts: { tokenSent: boolean; code?: string }) {
+    const challenge = `Bearer realm="ai-proxy"${opts.tokenSent ? ', error="invalid_token"' : ""}`;
+    super(message, {
+      status: 401,
+      type: "authentication_error",
+      code: opts.code ?? "invalid_api_key",
+      headers: { "WWW-Authenticate": challenge },
+    });
+  }
+}
+
+export class NotFoundError extends ProxyError {
+  constructor(message: string, code = "not_found", param: string | null = null) {
+    super(message, { status: 404, type: "not_found_error", code, param });
+  }
+}
+
+export class MethodNotAllowedError extends ProxyError {
+  constructor(method: string, allowed: readonly string[]) {
+    super(`Method ${method} is not allowed here; use ${allowed.join(", ")}.`, {
+      status: 405,
+      type: "invalid_request_error",
+      code: "method_not_allowed",
+      headers: { Allow: allowed.join(", ") },
+    });
+  }
+}
+
+export class PayloadTooLargeError extends ProxyError {
+  constructor(maxBytes: number) {
+    super(`Request body is larger than the limit of ${maxBytes} bytes.`, {
+      status: 413,
+      type: "invalid_request_error",
+      code: "request_too_large",
+    });
+  }
+}
+
+export class UnsupportedMediaTypeError extends ProxyError {
+  constructor(received: string | undefined) {
+    super(`Content-Type must be application/json${received ? `, not ${received}` : ""}.`, {
+      status: 415,
+      type: "invalid_request_error",
+      code: "unsupported_media_type",
+    });
+  }
+}
+
+/** The proxy itself has no capacity to offer (every candidate is exhausted or cooling down). */
+export class RateLimitError extends ProxyError {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(message, {
+      status: 429,
+      type: "rate_limit_error",
+      code: "rate_limit_exceeded",
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The deployment is misconfigured (bad variable, missing secret). Not the client's fault. */
+export class ConfigurationError extends ProxyError {
+  constructor(message: string) {
+    super(`ai-proxy is misconfigured: ${message}`, { status: 500, type: "server_error", code: "proxy_misconfigured" });
+  }
+}
+
+export class InternalError extends ProxyError {
+  constructor() {
+    super("The proxy failed to process the request. It has been logged.", { status: 500, type: "server_error", code: "internal_error" });
+  }
+}
+
+// ---- Upstream errors --------------------------------------------------------------
+
+export abstract class UpstreamError extends ProxyError {
+  abstract readonly kind: string;
+  readonly provider: string;
+  constructor(provider: string, message: string, init: ProxyErrorInit) {
+    super(message, init);
+    this.provider = provider;
+  }
+}
+
+/** 429 from the provider. `scope: "account"` means the provider's shared quota is gone. */
+export class UpstreamRateLimitError extends UpstreamError {
+  readonly kind = "rate_limit";
+  readonly retryAfterMs: number | undefined;
+  readonly scope: "model" | "account";
+  constructor(provider: string, message: string, opts: { retryAfterMs?: number; scope?: "model" | "account" } = {}) {
+    const headers: Record<string, string> =
+      opts.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))) };
+    super(provider, message, { status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", retryable: true, headers });
+    this.retryAfterMs = opts.retryAfterMs;
+    this.scope = opts.scope ?? "model";
+  }
+}
+
+export class UpstreamServerError extends UpstreamError {
+  readonly kind = "server_error";
+  constructor(provider: string, upstreamStatus: number) {
+    super(provider, `Provider ${provider} failed (HTTP ${upstreamStatus}).`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_error",
+      retryable: true,
+    });
+  }
+}
+
+export class UpstreamNetworkError extends UpstreamError {
+  readonly kind = "network";
+  constructor(provider: string, detail = "the connection failed") {
+    super(provider, `Could not reach provider ${provider}: ${detail}.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_unreachable",
+      retryable: true,
+    });
+  }
+}
+
+export class UpstreamTimeoutError extends UpstreamError {
+  readonly kind = "timeout";
+  constructor(provider: string, afterMs: number, phase = "response") {
+    super(provider, `Provider ${provider} did not send a ${phase} within ${afterMs} ms.`, {
+      status: 504,
+      type: "upstream_error",
+      code: "upstream_timeout",
+      retryable: true,
+    });
+  }
+}
+
+/** The provider refused the request itself (400/404/422): retrying cannot help, the message can. */
+export class UpstreamInvalidRequestError extends UpstreamError {
+  readonly kind = "invalid_request";
+  constructor(provider: string, message: string, param: string | null = null) {
+    super(provider, `Provider ${provider} rejected the request: ${message}`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "upstream_invalid_request",
+      param,
+    });
+  }
+}
+
+export class ContextLengthExceededError extends UpstreamError {
+  readonly kind = "context_length";
+  constructor(provider: string, message: string) {
+    super(provider, `Provider ${provider}: ${message}`, {
+      status: 400,
+      type: "invalid_request_error",
+      code: "context_length_exceeded",
+      param: "messages",
+    });
+  }
+}
+
+/** 401/403 upstream: the proxy's own credentials are wrong, which is never the client's fault. */
+export class UpstreamAuthError extends UpstreamError {
+  readonly kind = "auth";
+  constructor(provider: string, upstreamStatus: number) {
+    super(provider, `Provider ${provider} rejected ai-proxy's credentials (HTTP ${upstreamStatus}); check its API key secret.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_auth_failed",
+    });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Bearer auth for every route registered after it. Accepted keys come from the
+ * PROXY_API_KEYS secret. Keys are compared as SHA-256 digests with timingSafeEqual,
+ * against every configured key without early exit, so neither the content nor the length
+ * of a key leaks through timing. With no keys configured the proxy fails closed.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { AuthenticationError } from "../errors";
+
+const encoder = new TextEncoder();
+const digest = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
+
+// One entry per distinct secret value: the digests are computed once per isolate.
+let cached: { raw: string; digests: Promise<ArrayBuffer[]> } | undefined;
+
+function keyDigests(raw: string): Promise<ArrayBuffer[]> {
+  if (cached?.raw !== raw) {
+    const keys = raw.split(",").map((k) => k.trim()).filter(Boolean);
+    cached = { raw, digests: Promise.all(keys.map(digest)) };
+  }
+  return cached.digests;
+}
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+const INVALID = "Invalid or missing API key. Send a client key of this proxy as 'Authorization: Bearer <key>'.";
+
+export function bearerAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const raw = typeof c.env.PROXY_API_KEYS === "string" ? c.env.PROXY_API_KEYS : "";
+    const accepted = await keyDigests(raw);
+    const header = c.req.header("authorization");
+    if (accepted.length === 0) {
+      throw new AuthenticationError(
+        "ai-proxy has no client keys configured, so it refuses every request. Set the PROXY_API_KEYS secret.",
+        { tokenSent: header !== undefined, code: "no_client_keys_configured" },
+      );
+    }
+    const token = header?.match(BEARER)?.[1];
+    if (!token) throw new AuthenticationError(INVALID, { tokenSent: header !== undefined });
+    const presented = await digest(token);
+    let match = false;
+    for (const key of accepted) match = crypto.subtle.timingSafeEqual(presented, key) || match;
+    if (!match) throw new AuthenticationError(INVALID, { tokenSent: true });
+    await next();
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Where every error becomes a response: ProxyErrors map to their OpenAI body, status and
+ * headers; Hono's HTTPExceptions (from its validator and helpers) keep their status with
+ * an OpenAI body; anything else is a logged 500 that reveals nothing about the cause.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../env";
+import { errorBody, InternalError, InvalidRequestError, NotFoundError, ProxyError } from "../errors";
+
+function fromHttpException(err: HTTPException): ProxyError {
+  if (err.status === 400 && /json/i.test(err.message)) {
+    return new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" });
+  }
+  const status = (err.status >= 400 ? err.status : 500) as ContentfulStatusCode;
+  return new ProxyError(err.message || "Request failed.", {
+    status,
+    type: status >= 500 ? "server_error" : "invalid_request_error",
+  });
+}
+
+export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
+  if (err instanceof ProxyError) return err;
+  if (err instanceof HTTPException) return fromHttpException(err);
+  console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "unhandled error", error: String(err) }));
+  return new InternalError();
+}
+
+export function respondWithError(c: Context<AppEnv>, err: ProxyError): Response {
+  return c.json(errorBody(err), err.status, err.headers);
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => respondWithError(c, toProxyError(err, c));
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  respondWithError(c, new NotFoundError(`Unknown route: ${c.req.method} ${c.req.path}`, "unknown_route"));

@@ -1,0 +1,48 @@
+/** The build step as a process: exit codes, the one-line message, the generated module. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "../..");
+const tsx = join(root, "node_modules/.bin/tsx");
+
+async function build(file: string, args: string[] = []) {
+  try {
+    const { stdout, stderr } = await run(tsx, ["scripts/build-config.ts", "--check", ...args], {
+      cwd: root,
+      env: { ...process.env, MODELS_FILE: file },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("scripts/build-config.ts", () => {
+  it.each(["models.yaml", "test/models.test.yaml", "demo/models.yaml"])("accepts the shipped %s", async (file) => {
+    const result = await build(file);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^${file.replace(".", "\\.")}: \\d+ models, \\d+ providers \\(checked\\)\\n$`));
+  });
+
+  it("fails a broken file with exactly one line and no stack", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ai-proxy-"));
+    const file = join(dir, "models.yaml");
+    writeFileSync(file, readFileSync(join(root, "test/models.test.yaml"), "utf8").replace("provider: sim,", "provider: opnrouter,"));
+    const result = await build(file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${file}: models[0].provider: unknown provider "opnrouter"\n`);
+  });
+
+  it("fails a missing file with one line", async () => {
+    const result = await build("does-not-exist.yaml");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("does-not-exist.yaml: cannot read file (ENOENT)\n");
+  });
+});

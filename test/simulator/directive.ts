@@ -1,0 +1,78 @@
+/**
+ * How a test steers the simulator: a directive embedded in the request's message text,
+ * `<<sim {"status":429,"tag":"t1"}>>`. Text survives every adapter's translation, and a
+ * per-request directive keeps parallel test files from stepping on each other (no shared
+ * fault queue). `tag` groups requests so a test can read back exactly what it caused.
+ */
+export interface ToolCallSpec {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface Directive {
+  /** Text of the answer; default: "Hello from <model>." */
+  reply?: string;
+  /** Answer with this HTTP status and the protocol's error body. */
+  status?: number;
+  /** Override the error message (or whole error body with `error_body`). */
+  message?: string;
+  error_body?: unknown;
+  /** Extra response headers (e.g. retry-after). */
+  headers?: Record<string, string>;
+  /** Wait before sending headers. */
+  delay_ms?: number;
+  /** Wait between stream chunks. */
+  chunk_delay_ms?: number;
+  /** Destroy the socket after this many content chunks (mid-stream drop). */
+  drop_after?: number;
+  /** Destroy the socket before sending anything. */
+  drop?: boolean;
+  /** Split every SSE frame across two TCP writes, with CRLF line endings. */
+  split_writes?: boolean;
+  /** Send SSE comment / keep-alive lines between frames. */
+  keepalive?: boolean;
+  /** Answer with tool calls instead of text. */
+  tool_calls?: ToolCallSpec[];
+  finish_reason?: string;
+  tag?: string;
+}
+
+const MARKER = /<<sim (\{.*?\})>>/s;
+
+export function parseDirective(texts: readonly string[]): Directive {
+  for (const text of texts) {
+    const match = MARKER.exec(text);
+    if (match?.[1]) {
+      try {
+        return JSON.parse(match[1]) as Directive;
+      } catch {
+        return {};
+      }
+    }
+  }
+  return {};
+}
+
+/** Every string found anywhere in a JSON value: directives may sit in any text field. */
+export function collectTexts(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectTexts(v, out);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) collectTexts(v, out);
+  return out;
+}
+
+export function replyText(d: Directive, model: string): string {
+  return d.reply ?? `Hello from ${model}.`;
+}
+
+/** Split text into word-ish chunks ("Hello", " from", " x.") that concatenate back exactly. */
+export function chunkText(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [text];
+}
+
+/** Deterministic token counts: words in, chunks out. */
+export function countTokens(texts: readonly string[]): number {
+  return texts.reduce((n, t) => n + (t.match(/\S+/g)?.length ?? 0), 0);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,100 @@
+/**
+ * The upstream simulator: one real HTTP server on loopback that speaks each provider
+ * protocol under its own prefix (/openai/v1, /gemini/v1beta, /anthropic/v1), records
+ * what it receives, and fails on request (see directive.ts). Used by the workerd tests,
+ * `npm run demo` and the benchmark.
+ *
+ * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag.
+ */
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { collectTexts, type Directive, parseDirective, sleep } from "./directive";
+import { handleOpenAIChat, sendJson } from "./openai";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  at: number;
+}
+
+export type ProtocolHandler = (
+  req: { path: string; url: URL; body: Record<string, unknown>; headers: IncomingMessage["headers"] },
+  res: ServerResponse,
+  d: Directive,
+) => Promise<void> | void;
+
+/** Prefix -> handler. Protocol modules register here; the first matching prefix wins. */
+const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }> = [
+  {
+    test: (p) => p === "/openai/v1/chat/completions" || p === "/v1/chat/completions",
+    handle: (req, res, d) => handleOpenAIChat(req.body, res, d),
+  },
+];
+
+export function addRoute(test: (path: string) => boolean, handle: ProtocolHandler): void {
+  routes.push({ test, handle });
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_RECORDED = 5_000;
+
+export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simulator> {
+  const recorded = new Map<string, RecordedRequest[]>();
+  const sockets = new Set<import("node:net").Socket>();
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", `http://${host}`);
+    try {
+      if (url.pathname === "/__requests") {
+        return sendJson(res, 200, recorded.get(url.searchParams.get("tag") ?? "") ?? []);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString("utf8");
+      let body: Record<string, unknown> = {};
+      if (raw) {
+        try {
+          body = JSON.parse(raw) as Record<string, unknown>;
+        } catch {
+          return sendJson(res, 400, { error: { message: "simulator: body is not JSON" } });
+        }
+      }
+      const d = parseDirective(collectTexts(body));
+      if (d.tag) {
+        const list = recorded.get(d.tag) ?? [];
+        if (list.length < MAX_RECORDED) list.push({ method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now() });
+        recorded.set(d.tag, list);
+      }
+      if (d.drop) return void req.socket.destroy();
+      if (d.delay_ms) await sleep(d.delay_ms);
+      const route = routes.find((r) => r.test(url.pathname));
+      if (!route) return sendJson(res, 404, { error: { message: `simulator: no route ${url.pathname}` } });
+      await route.handle({ path: url.pathname, url, body, headers: req.headers }, res, d);
+    } catch (err) {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `simulator: ${String(err)}` } });
+      else res.destroy();
+    }
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

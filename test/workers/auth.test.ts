@@ -1,0 +1,71 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { BASE, call } from "./helpers";
+
+const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string; type: string; code: string } }).error;
+
+describe("bearer auth", () => {
+  it("rejects a request without a key: 401, OpenAI body, bare challenge", async () => {
+    const res = await call("/v1/models", { key: null });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="ai-proxy"');
+    const error = await errorOf(res);
+    expect(error.type).toBe("authentication_error");
+    expect(error.code).toBe("invalid_api_key");
+  });
+
+  it("rejects a wrong key with error=invalid_token, and says no more than a missing key does", async () => {
+    const wrong = await call("/v1/models", { key: "test-key-3" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toBe('Bearer realm="ai-proxy", error="invalid_token"');
+    const missing = await call("/v1/models", { key: null });
+    expect((await errorOf(wrong)).message).toBe((await errorOf(missing)).message);
+  });
+
+  it("rejects a prefix, a longer key and other schemes", async () => {
+    for (const authorization of ["Bearer test-key", "Bearer test-key-10", "Basic dGVzdC1rZXktMQ==", "test-key-1", "Bearer", "Bearer a b"]) {
+      const res = await call("/v1/models", { key: null, headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+    }
+  });
+
+  it("accepts every configured key, with the scheme in any case", async () => {
+    expect((await call("/v1/models", { key: "test-key-1" })).status).toBe(200);
+    expect((await call("/v1/models", { key: "test-key-2" })).status).toBe(200);
+    expect((await call("/v1/models", { key: null, headers: { authorization: "bearer test-key-2" } })).status).toBe(200);
+  });
+
+  it("protects every spelling of every path except /ping", async () => {
+    const paths = [
+      "/v1/models", "/v1/models/", "//v1//models", "/V1/MODELS", "/v1/%6dodels", "/models",
+      "/v1/models/sim-small", "/v1/chat/completions", "/v1/status", "/nope", "/", "/PING", "/%70ing", "/ping/x",
+    ];
+    for (const path of paths) {
+      const res = await call(path, { key: null });
+      expect(res.status, path).toBe(401);
+    }
+  });
+
+  it("fails closed when no client keys are configured", async () => {
+    for (const keys of ["", " , ", undefined]) {
+      const res = await app.fetch(
+        new Request(`${BASE}/v1/models`, { headers: { authorization: "Bearer test-key-1" } }),
+        { ...env, PROXY_API_KEYS: keys },
+        createExecutionContext(),
+      );
+      expect(res.status).toBe(401);
+      const error = await errorOf(res);
+      expect(error.code).toBe("no_client_keys_configured");
+      expect(error.message).toMatch(/no client keys configured/);
+    }
+  });
+
+  it("picks up a changed key list", async () => {
+    const ctx = createExecutionContext();
+    const req = () => new Request(`${BASE}/v1/models`, { headers: { authorization: "Bearer rotated" } });
+    expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "rotated" }, ctx)).status).toBe(200);
+    expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "other" }, ctx)).status).toBe(401);
+  });
+});

@@ -1,0 +1,39 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export const TEST_KEYS = "test-key-1, test-key-2";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                UPSTREAM: `http://127.0.0.1:${inject("upstreamPort")}`,
+                PROXY_API_KEYS: TEST_KEYS,
+                SIM_OPENAI_KEY: "sk-sim-openai-secret",
+                SIM_GEMINI_KEY: "sim-gemini-secret",
+                SIM_ANTHROPIC_KEY: "sim-anthropic-secret",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["src/**/*.test.ts", "test/workers/**/*.test.ts"],
+          globalSetup: ["./test/global-setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});
