@@ -13,6 +13,7 @@ import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
 import { notFound, onError } from "./middleware/error-handler";
 import { normalizedPath } from "./middleware/path";
+import { chatRoutes } from "./routes/chat";
 import { modelsRoutes } from "./routes/models";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
@@ -38,8 +39,10 @@ app.use(async (c, next) => {
   await next();
 });
 
-app.route("/", modelsRoutes);
-app.route("/v1", modelsRoutes);
+for (const base of ["/", "/v1"]) {
+  app.route(base, modelsRoutes);
+  app.route(base, chatRoutes);
+}
 
 app.notFound(notFound);
 app.onError(onError);

@@ -188,6 +188,19 @@ export class UpstreamTimeoutError extends UpstreamError {
   }
 }
 
+/** A 2xx whose body is not what the protocol promises (not JSON, no choices, empty). */
+export class UpstreamBadResponseError extends UpstreamError {
+  readonly kind = "bad_response";
+  constructor(provider: string, detail: string) {
+    super(provider, `Provider ${provider} sent an unusable response: ${detail}.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_bad_response",
+      retryable: true,
+    });
+  }
+}
+
 /** The provider refused the request itself (400/404/422): retrying cannot help, the message can. */
 export class UpstreamInvalidRequestError extends UpstreamError {
   readonly kind = "invalid_request";

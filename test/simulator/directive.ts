@@ -27,6 +27,8 @@ export interface Directive {
   drop_after?: number;
   /** Destroy the socket before sending anything. */
   drop?: boolean;
+  /** Answer 200 with an empty body. */
+  empty?: boolean;
   /** Split every SSE frame across two TCP writes, with CRLF line endings. */
   split_writes?: boolean;
   /** Send SSE comment / keep-alive lines between frames. */

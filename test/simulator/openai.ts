@@ -39,7 +39,7 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
     function: { name: call.name, arguments: JSON.stringify(call.arguments) },
   }));
   const finish = d.finish_reason ?? (toolCalls.length ? "tool_calls" : "stop");
-  const promptTokens = countTokens(collectTexts(body.messages ?? []));
+  const promptTokens = countTokens(collectTexts((body.messages ?? []).map((m) => (m as { content?: unknown }).content)));
   const pieces = toolCalls.length ? [] : chunkText(text);
   const usage = {
     prompt_tokens: promptTokens,

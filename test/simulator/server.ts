@@ -9,6 +9,8 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectTexts, type Directive, parseDirective, sleep } from "./directive";
+import { anthropicRoute } from "./anthropic";
+import { geminiRoute } from "./gemini";
 import { handleOpenAIChat, sendJson } from "./openai";
 
 export interface RecordedRequest {
@@ -25,17 +27,15 @@ export type ProtocolHandler = (
   d: Directive,
 ) => Promise<void> | void;
 
-/** Prefix -> handler. Protocol modules register here; the first matching prefix wins. */
+/** Path test -> handler, one entry per protocol module; the first match wins. */
 const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }> = [
   {
     test: (p) => p === "/openai/v1/chat/completions" || p === "/v1/chat/completions",
     handle: (req, res, d) => handleOpenAIChat(req.body, res, d),
   },
+  geminiRoute,
+  anthropicRoute,
 ];
-
-export function addRoute(test: (path: string) => boolean, handle: ProtocolHandler): void {
-  routes.push({ test, handle });
-}
 
 export interface Simulator {
   url: string;
@@ -73,6 +73,7 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
         recorded.set(d.tag, list);
       }
       if (d.drop) return void req.socket.destroy();
+      if (d.empty) return void res.writeHead(200, { "content-type": "application/json" }).end();
       if (d.delay_ms) await sleep(d.delay_ms);
       const route = routes.find((r) => r.test(url.pathname));
       if (!route) return sendJson(res, 404, { error: { message: `simulator: no route ${url.pathname}` } });

@@ -1,0 +1,23 @@
+/**
+ * OpenAI and every OpenAI-compatible API (OpenRouter, Groq, Cerebras, Mistral, GitHub
+ * Models, Together, Workers AI...). The client's body goes upstream unchanged but for
+ * `model`, and the answer comes back unchanged, streamed byte for byte.
+ */
+import type { PassthroughAdapter } from "./types";
+
+export const openaiAdapter: PassthroughAdapter = {
+  kind: "passthrough",
+  buildRequest(req, target) {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: req.stream ? "text/event-stream" : "application/json",
+      ...target.model.providerConfig.headers,
+    };
+    if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+    return {
+      url: `${target.baseUrl}/chat/completions`,
+      headers,
+      body: JSON.stringify({ ...req, model: target.model.model }),
+    };
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * Fills in what models.yaml leaves to the deployment: `${VAR}` placeholders in base_url
+ * and the provider key named by api_key_env. A missing variable is a deployment error,
+ * reported by name and never by value.
+ */
+import type { ResolvedModel } from "../config/catalog";
+import type { Bindings } from "../env";
+import { ConfigurationError } from "../errors";
+import type { UpstreamTarget } from "./types";
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function variable(env: Bindings, name: string): string | undefined {
+  const value = env[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+export function upstreamTarget(model: ResolvedModel, env: Bindings): UpstreamTarget {
+  const { providerConfig: provider, providerId } = model;
+  const baseUrl = provider.base_url.replace(PLACEHOLDER, (_, name: string) => {
+    const value = variable(env, name);
+    if (value === undefined) throw new ConfigurationError(`base_url of provider ${providerId} needs the variable ${name}, which is not set`);
+    return value.replace(/\/+$/, "");
+  });
+  let apiKey: string | undefined;
+  if (provider.api_key_env) {
+    apiKey = variable(env, provider.api_key_env);
+    if (apiKey === undefined) throw new ConfigurationError(`the secret ${provider.api_key_env} for provider ${providerId} is not set`);
+  }
+  return { model, baseUrl, apiKey };
+}

@@ -1,0 +1,155 @@
+/** Chat completions through the OpenAI-compatible adapter, driven by the official openai SDK. */
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { openaiClient } from "./clients";
+import { postJson, recorded, sim } from "./helpers";
+
+const client = openaiClient();
+const tag = () => `t-${crypto.randomUUID()}`;
+
+describe("chat completions: OpenAI-compatible upstream", () => {
+  it("answers a non-streaming request and rewrites only `model` upstream", async () => {
+    const t = tag();
+    const body = {
+      model: "sim-small",
+      messages: [{ role: "user" as const, content: `hi ${sim({ tag: t, reply: "Hello there, friend." })}` }],
+      temperature: 0.2,
+      seed: 7,
+      logprobs: false,
+      reasoning_effort: "low",
+      provider: { order: ["groq"] },
+    };
+    const { data, response } = await client.chat.completions.create(body as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
+    expect(data.choices[0]?.message.content).toBe("Hello there, friend.");
+    expect(data.usage?.total_tokens).toBeGreaterThan(0);
+    expect(response.headers.get("x-proxy-model")).toBe("sim-small");
+    expect(response.headers.get("x-proxy-provider")).toBe("sim");
+    const [upstream] = await recorded(t);
+    expect(upstream?.path).toBe("/openai/v1/chat/completions");
+    expect(upstream?.body).toEqual({ ...body, model: "sim/small-1" });
+    expect(upstream?.headers.authorization).toBe("Bearer sk-sim-openai-secret");
+    expect(upstream?.headers["x-sim-extra"]).toBe("configured");
+  });
+
+  it("streams, and the assembled text is exact", async () => {
+    const reply = "Streaming works, one word at a time.";
+    const stream = await client.chat.completions.create({
+      model: "sim-small",
+      stream: true,
+      messages: [{ role: "user", content: sim({ reply, split_writes: true, keepalive: true }) }],
+    });
+    let text = "";
+    let finish: string | null = null;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(text).toBe(reply);
+    expect(finish).toBe("stop");
+    expect(chunks).toBeGreaterThan(3);
+  });
+
+  it("passes stream_options.include_usage through and ends with a usage chunk", async () => {
+    const stream = await client.chat.completions.create({
+      model: "sim-small",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "count my tokens" }],
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage?.prompt_tokens).toBe(3);
+    expect(last.usage?.total_tokens).toBe(last.usage!.prompt_tokens + last.usage!.completion_tokens);
+  });
+
+  it("returns tool calls, streamed and not", async () => {
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+    ];
+    const directive = sim({ tool_calls: [{ name: "get_weather", arguments: { city: "Oslo" } }] });
+    const plain = await client.chat.completions.create({ model: "sim-small", tools, messages: [{ role: "user", content: directive }] });
+    expect(plain.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(plain.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } });
+
+    const stream = client.chat.completions.stream({ model: "sim-small", tools, stream: true, messages: [{ role: "user", content: directive }] });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(final.choices[0]?.message.tool_calls?.[0]?.function).toEqual({ name: "get_weather", arguments: '{"city":"Oslo"}' });
+  });
+
+  it("forwards image parts unchanged", async () => {
+    const t = tag();
+    const content: OpenAI.ChatCompletionContentPart[] = [
+      { type: "text", text: `describe ${sim({ tag: t })}` },
+      { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+      { type: "image_url", image_url: { url: "https://example.com/cat.png", detail: "low" } },
+    ];
+    await client.chat.completions.create({ model: "sim-small", messages: [{ role: "user", content }] });
+    const [upstream] = await recorded(t);
+    expect((upstream?.body.messages as Array<{ content: unknown }>)[0]?.content).toEqual(content);
+  });
+
+  it("sends no authorization upstream for a provider without api_key_env", async () => {
+    const t = tag();
+    await client.chat.completions.create({ model: "open-model", messages: [{ role: "user", content: sim({ tag: t }) }] });
+    const [upstream] = await recorded(t);
+    expect(upstream?.headers.authorization).toBeUndefined();
+  });
+});
+
+describe("model resolution", () => {
+  it("sends a category to its first model by priority, and a missing model to default_size", async () => {
+    for (const model of ["SMALL", undefined]) {
+      const res = await postJson("/v1/chat/completions", { model, messages: [{ role: "user", content: "hi" }] });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-proxy-model")).toBe("sim-small");
+    }
+    const big = await postJson("/chat/completions", { model: "BIG", messages: [{ role: "user", content: "hi" }] });
+    expect(big.headers.get("x-proxy-model")).toBe("sim-big");
+  });
+
+  it("answers an unknown model with 404 model_not_found, which the SDK raises as NotFoundError", async () => {
+    const err = await client.chat.completions.create({ model: "gpt-99", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((err as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+  });
+
+  it("refuses an image model for chat", async () => {
+    const res = await postJson("/v1/chat/completions", { model: "sim-image", messages: [{ role: "user", content: "hi" }] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("model_type_mismatch");
+  });
+});
+
+describe("upstream errors reach the SDK as the right error class", () => {
+  it.each([
+    [429, OpenAI.RateLimitError, { "retry-after": "2" }],
+    [500, OpenAI.InternalServerError, {}],
+    [503, OpenAI.InternalServerError, {}],
+    [400, OpenAI.BadRequestError, {}],
+    [401, OpenAI.InternalServerError, {}],
+  ])("upstream %i", async (status, errorClass, headers) => {
+    const err = await client.chat.completions
+      .create({ model: "sim-small", messages: [{ role: "user", content: sim({ status, headers, message: "upstream says no" }) }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(errorClass);
+    const apiError = err as InstanceType<typeof OpenAI.APIError>;
+    expect(JSON.stringify(apiError.error)).not.toMatch(/sk-sim|127\.0\.0\.1|openai\/v1/);
+    if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("2");
+    if (status === 400) expect(apiError.message).toContain("upstream says no");
+    if (status === 401) expect(apiError.message).toContain("Provider sim rejected ai-proxy's credentials");
+  });
+
+  it.each([
+    [{ drop: true }, "upstream_unreachable"],
+    [{ empty: true }, "upstream_bad_response"],
+  ])("maps %j to a 502, never an empty 200", async (directive, code) => {
+    const res = await postJson("/v1/chat/completions", { model: "sim-small", messages: [{ role: "user", content: sim(directive) }] });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+});
