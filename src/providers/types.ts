@@ -24,6 +24,8 @@ export interface UpstreamHttpRequest {
 
 /** What a translated response needs to look like one OpenAI completion. */
 export interface ResponseContext {
+  /** Provider id from models.yaml, for the typed errors a translator raises. */
+  readonly provider: string;
   readonly id: string;
   readonly created: number;
   /** The upstream model id, used until the upstream reports its own. */

@@ -51,6 +51,7 @@ export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: U
     if (!res.ok) throw classifyUpstreamError(provider, res.status, res.headers, await readErrorBody(res));
 
     const ctx: ResponseContext = {
+      provider,
       id: completionId(),
       created: nowSeconds(),
       model: target.model.model,
