@@ -1,8 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-export const TEST_KEYS = "test-key-1, test-key-2";
-
 export default defineConfig({
   test: {
     projects: [
@@ -13,7 +11,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 UPSTREAM: `http://127.0.0.1:${inject("upstreamPort")}`,
-                PROXY_API_KEYS: TEST_KEYS,
+                PROXY_API_KEYS: "test-key-1, test-key-2",
                 SIM_OPENAI_KEY: "sk-sim-openai-secret",
                 SIM_GEMINI_KEY: "sim-gemini-secret",
                 SIM_ANTHROPIC_KEY: "sim-anthropic-secret",
@@ -31,7 +29,8 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts"],
+          include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          testTimeout: 30_000,
         },
       },
     ],

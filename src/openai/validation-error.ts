@@ -37,7 +37,7 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
       return `expected one of ${list(issue.values)}`;
     case "invalid_union": {
       const options = (issue as { options?: unknown[] }).options;
-      return options ? `expected one of ${list(options)}` : "does not match any allowed shape";
+      return options ? `expected one of ${list(options)}` : "has a type or shape that is not allowed here (see the API reference)";
     }
     case "invalid_format":
       return `has an invalid format`;
@@ -48,9 +48,24 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
+/**
+ * A union failure says little; the branch that got furthest into the value before failing
+ * says what the client most likely meant, e.g. a content part with an unknown `type`.
+ */
+function mostSpecific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first && first.path.length > 0 && (!best || first.path.length > best.path.length)) best = first;
+  }
+  return best ? mostSpecific({ ...best, path: [...issue.path, ...best.path] }) : issue;
+}
+
 /** `input` is the value that was validated, used to tell a missing field from a wrong one. */
 export function validationError(issues: readonly z.core.$ZodIssue[], input: unknown): InvalidRequestError {
-  const issue = issues[0];
+  const first = issues[0];
+  const issue = first && mostSpecific(first);
   if (!issue) return new InvalidRequestError("Invalid request body.");
   const param = paramPath(issue.path);
   if (!param) return new InvalidRequestError("The request body must be a JSON object.");
