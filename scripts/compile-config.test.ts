@@ -46,6 +46,19 @@ describe("compileConfig", () => {
     expect(models[1]).toEqual({ name: "flash", provider: "gem", model: "flash", size: "SMALL", type: "chat", fallbacks: [] });
     expect(models[0]?.model).toBe("qwen/qwen3-coder:free");
     expect(default_size).toBe("SMALL");
+    expect(result.config.categories).toEqual({});
+  });
+
+  it("accepts categories, day resets, concurrency caps and costs", () => {
+    const yaml = good
+      .replace("limits: { rpm: 20, rpd: 50 }", "limits: { rpm: 20, rpd: 50 }\n    day_reset: America/Los_Angeles\n    max_concurrent: 4")
+      .replace("size: SMALL }", "size: SMALL, cost: 0.1, max_concurrent: 2, max_wait_ms: 500 }")
+      .concat("categories:\n  SMALL: { strategy: cost, max_wait_ms: 2000 }\n  BIG: {}\n");
+    const result = compileConfig(yaml, "models.yaml");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.categories).toEqual({ SMALL: { strategy: "cost", max_wait_ms: 2000 }, BIG: { strategy: "priority", max_wait_ms: 0 } });
+    expect(result.config.providers.openrouter).toMatchObject({ day_reset: "America/Los_Angeles", max_concurrent: 4 });
   });
 
   const replace = (from: string, to: string) => good.replace(from, to);
@@ -66,6 +79,11 @@ describe("compileConfig", () => {
     ["bad secret name", replace("OPENROUTER_API_KEY", "openrouter key"), "models.yaml: providers.openrouter.api_key_env: must be a variable name"],
     ["unknown default size", replace("default_size: SMALL", "default_size: HUGE"), 'models.yaml: default_size: no model has size "HUGE"'],
     ["typo in a model key", replace("max_input_tokens", "max_input_tokns"), 'models.yaml: models[0]: Unrecognized key: "max_input_tokns"'],
+    ["bad day reset", replace("limits: { rpm: 20, rpd: 50 }", "limits: { rpm: 20, rpd: 50 }\n    day_reset: Mars/Base"), "models.yaml: providers.openrouter.day_reset: must be a time zone"],
+    ["unknown category", good + "categories: { HUGE: { strategy: latency } }\n", 'models.yaml: categories.HUGE: no model has size "HUGE"'],
+    ["unknown strategy", good + "categories: { BIG: { strategy: fastest } }\n", "models.yaml: categories.BIG.strategy: Invalid option"],
+    ["cost strategy without costs", good + "categories: { SMALL: { strategy: cost } }\n", 'models.yaml: categories.SMALL.strategy: strategy "cost" needs a cost on every SMALL model (missing on "flash")'],
+    ["negative cost", replace("size: SMALL }", "size: SMALL, cost: -1 }"), "models.yaml: models[1].cost: must be a number >= 0"],
     ["no models", "providers:\n  a: { type: openai, base_url: http://x }\nmodels: []\n", "models.yaml: models: at least one model is required"],
     ["missing providers", "models:\n  - { name: a, provider: b }\n", "models.yaml: providers:"],
   ])("reports %s in one line", (_, yaml, expected) => {

@@ -3,8 +3,11 @@
  * names come from models.yaml (`api_key_env`), so the binding set is open-ended.
  */
 import type { Settings } from "./config/settings";
+import type { ProviderLimiter } from "./limits/provider-limiter";
 
 export interface Bindings {
+  /** One ProviderLimiter per provider id: exact quota counters, breakers, cooldowns. */
+  LIMITER: DurableObjectNamespace<ProviderLimiter>;
   /** Comma-separated client keys accepted by the proxy (secret). */
   PROXY_API_KEYS?: string;
   RETRY_MAX_ATTEMPTS?: string;

@@ -1,7 +1,8 @@
 /**
- * Worker entry: the Hono app as the default export. Durable Object classes are exported
- * here too as they are added, since workerd looks them up on the entry module.
+ * Worker entry: the Hono app as the default export, and the Durable Object classes,
+ * which workerd looks up on the entry module.
  */
 import { app } from "./app";
 
+export { ProviderLimiter } from "./limits/provider-limiter";
 export default app;

@@ -4,7 +4,7 @@
  * models up here instead of walking the raw config.
  */
 import { config, configBuiltAt } from "./models.generated";
-import type { ModelConfig, ProviderConfig, ProxyConfig } from "./schema";
+import type { CategoryConfig, ModelConfig, ProviderConfig, ProxyConfig } from "./schema";
 
 export interface ResolvedModel extends ModelConfig {
   readonly providerId: string;
@@ -15,6 +15,8 @@ export interface Catalog {
   readonly models: ReadonlyMap<string, ResolvedModel>;
   /** Category name -> models in priority order (unset priority last, ties in file order). */
   readonly categories: ReadonlyMap<string, readonly ResolvedModel[]>;
+  /** Per-category routing settings; categories not listed use priority order and no wait. */
+  readonly categorySettings: ReadonlyMap<string, CategoryConfig>;
   readonly defaultSize: string | undefined;
   readonly builtAt: number;
 }
@@ -36,7 +38,8 @@ export function buildCatalog(source: ProxyConfig, builtAt: number): Catalog {
   }
   // Array.prototype.sort is stable, so equal ranks keep file order.
   for (const list of categories.values()) list.sort((a, b) => rank(a) - rank(b));
-  return { models, categories, defaultSize: source.default_size, builtAt };
+  const categorySettings = new Map(Object.entries(source.categories ?? {}));
+  return { models, categories, categorySettings, defaultSize: source.default_size, builtAt };
 }
 
 export const catalog: Catalog = buildCatalog(config, configBuiltAt);

@@ -5,6 +5,7 @@
  * from `z.output` here, never from hand-written interfaces.
  */
 import { z } from "zod";
+import { parseDayReset } from "../limits/windows";
 
 const positiveInt = z.number({ error: "must be a positive integer" }).int({ error: "must be a positive integer" }).positive({ error: "must be a positive integer" });
 
@@ -35,6 +36,12 @@ const providerSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   timeout_ms: positiveInt.default(60_000),
   limits: limitsSchema.optional(),
+  /** When the provider's daily quota resets: "America/Los_Angeles", "07:00 UTC"; default 00:00 UTC. */
+  day_reset: z
+    .string()
+    .refine((v) => parseDayReset(v) !== undefined, 'must be a time zone and/or time, e.g. "America/Los_Angeles" or "07:00 UTC"')
+    .optional(),
+  max_concurrent: positiveInt.optional(),
 });
 
 const label = z.string().min(1).regex(/^\S+$/, "must not contain spaces");
@@ -49,6 +56,18 @@ const modelSchema = z.strictObject({
   limits: limitsSchema.optional(),
   max_input_tokens: positiveInt.optional(),
   fallbacks: z.array(z.string()).default([]),
+  max_concurrent: positiveInt.optional(),
+  /** Relative price (e.g. USD per million tokens) for the `cost` strategy. */
+  cost: z.number({ error: "must be a number >= 0" }).nonnegative({ error: "must be a number >= 0" }).optional(),
+  /** How long a request naming this model may wait for quota to free; default 0. */
+  max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).optional(),
+});
+
+export const STRATEGIES = ["priority", "least-used", "latency", "cost"] as const;
+
+const categorySchema = z.strictObject({
+  strategy: z.enum(STRATEGIES).default("priority"),
+  max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).default(0),
 });
 
 export const configSchema = z
@@ -56,6 +75,7 @@ export const configSchema = z
     providers: z.record(label, providerSchema).refine((p) => Object.keys(p).length > 0, "at least one provider is required"),
     models: z.array(modelSchema).min(1, "at least one model is required"),
     default_size: label.optional(),
+    categories: z.record(label, categorySchema).default({}),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -81,6 +101,16 @@ export const configSchema = z
         }
       });
     });
+    for (const [name, category] of Object.entries(config.categories)) {
+      if (!sizes.has(name)) {
+        ctx.addIssue({ code: "custom", path: ["categories", name], message: `no model has size "${name}"` });
+      } else if (category.strategy === "cost") {
+        const unpriced = config.models.find((m) => m.size === name && m.cost === undefined);
+        if (unpriced) {
+          ctx.addIssue({ code: "custom", path: ["categories", name, "strategy"], message: `strategy "cost" needs a cost on every ${name} model (missing on "${unpriced.name}")` });
+        }
+      }
+    }
     if (config.default_size !== undefined && !sizes.has(config.default_size)) {
       ctx.addIssue({ code: "custom", path: ["default_size"], message: `no model has size "${config.default_size}"` });
     }
@@ -95,3 +125,5 @@ export type ProviderConfig = ProxyConfig["providers"][string];
 export type ModelConfig = ProxyConfig["models"][number];
 export type Limits = z.output<typeof limitsSchema>;
 export type Protocol = (typeof PROTOCOLS)[number];
+export type Strategy = (typeof STRATEGIES)[number];
+export type CategoryConfig = ProxyConfig["categories"][string];

@@ -4,16 +4,18 @@
  * fails every request with a message naming the variable rather than misbehaving later.
  */
 import { ConfigurationError } from "../errors";
-import type { Bindings } from "../env";
+
+/** Any env-like record: the Worker's bindings, or a plain object in tests. */
+type Vars = Readonly<Record<string, unknown>>;
 
 export interface Settings {
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly maxBodyBytes: number;
 }
 
-type IntSpec = { name: keyof Bindings & string; fallback: number; min: number; max: number };
+type IntSpec = { name: string; fallback: number; min: number; max: number };
 
-function readInt(env: Bindings, spec: IntSpec): number {
+function readInt(env: Vars, spec: IntSpec): number {
   const raw = env[spec.name];
   if (raw === undefined || raw === "") return spec.fallback;
   const value = typeof raw === "number" ? raw : typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
@@ -23,7 +25,7 @@ function readInt(env: Bindings, spec: IntSpec): number {
   return value;
 }
 
-export function parseSettings(env: Bindings): Settings {
+export function parseSettings(env: Vars): Settings {
   const retry = {
     maxAttempts: readInt(env, { name: "RETRY_MAX_ATTEMPTS", fallback: 3, min: 1, max: 10 }),
     baseDelayMs: readInt(env, { name: "RETRY_BASE_DELAY_MS", fallback: 250, min: 0, max: 60_000 }),
@@ -39,7 +41,7 @@ export function parseSettings(env: Bindings): Settings {
 const cache = new WeakMap<object, Settings | ConfigurationError>();
 
 /** Settings for this env, parsed once; throws the same ConfigurationError on every call if invalid. */
-export function settingsFor(env: Bindings): Settings {
+export function settingsFor(env: Vars): Settings {
   let entry = cache.get(env);
   if (!entry) {
     try {

@@ -4,18 +4,19 @@
  * reported by name and never by value.
  */
 import type { ResolvedModel } from "../config/catalog";
-import type { Bindings } from "../env";
 import { ConfigurationError } from "../errors";
 import type { UpstreamTarget } from "./types";
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-function variable(env: Bindings, name: string): string | undefined {
+type Vars = Readonly<Record<string, unknown>>;
+
+function variable(env: Vars, name: string): string | undefined {
   const value = env[name];
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-export function upstreamTarget(model: ResolvedModel, env: Bindings): UpstreamTarget {
+export function upstreamTarget(model: ResolvedModel, env: Vars): UpstreamTarget {
   const { providerConfig: provider, providerId } = model;
   const baseUrl = provider.base_url.replace(PLACEHOLDER, (_, name: string) => {
     const value = variable(env, name);

@@ -1,0 +1,98 @@
+/**
+ * The RPC contract between Worker isolates and the ProviderLimiter Durable Object. Plain,
+ * structured-cloneable data: results are discriminated unions, never thrown errors.
+ */
+import type { BreakerPhase } from "./breaker";
+import type { LimitKey, WindowUsage } from "./quota-counters";
+
+/** What an isolate knows of a model between calls, for ordering candidates. */
+export interface ModelView {
+  /** Share of the tightest request window still free, 0..1 (1 when unlimited). */
+  freeFraction: number;
+  /** Exponentially weighted time to first byte, ms; null until measured. */
+  latencyMs: number | null;
+  lastUsedAt: number;
+  breaker: BreakerPhase;
+}
+
+export interface AcquireRequest {
+  model: string;
+  /** Slots the isolate would like to lease; the object may grant fewer. */
+  want: number;
+  estimatedTokens: number;
+}
+
+export type RefusalReason = "quota" | "provider_quota" | "account_exhausted" | "cooldown" | "breaker" | "concurrency" | "unknown_model";
+
+export type AcquireResult =
+  | {
+      ok: true;
+      /** Slots counted for this isolate, or "unlimited" until leaseUntil when nothing is counted. */
+      granted: number | "unlimited";
+      leaseUntil: number;
+      grantedAt: number;
+      /** This grant is the half-open breaker's single probe. */
+      probe: boolean;
+      /** Concurrency slot held: must be released when the request ends. */
+      concurrency: boolean;
+      view: ModelView;
+    }
+  | { ok: false; reason: RefusalReason; retryAfterMs: number; view: ModelView | null };
+
+export type AttemptOutcome =
+  /** The upstream answered. */
+  | "success"
+  /** Retryable failure that is the model's fault: 5xx, network, timeout, bad response. */
+  | "failure"
+  /** The upstream said 429. */
+  | "rate_limited"
+  /** Not the model's fault (client error, client gone, caller's deadline): breaker untouched. */
+  | "neutral";
+
+export interface RateHeaders {
+  limitRequests?: number;
+  remainingRequests?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  /** Time until the provider's window resets, when it says. */
+  resetMs?: number;
+}
+
+export interface AttemptReport {
+  model: string;
+  outcome: AttemptOutcome;
+  probe: boolean;
+  releaseConcurrency: boolean;
+  retryAfterMs?: number;
+  scope?: "model" | "account";
+  tokens?: number;
+  latencyMs?: number;
+  rate?: RateHeaders;
+}
+
+export interface LeaseReturn {
+  model: string;
+  slots: number;
+  grantedAt: number;
+}
+
+export interface SettleResult {
+  /** Models of this provider that should not be tried before `until`. */
+  blocked: Array<{ model: string; until: number }>;
+}
+
+export interface ModelStatus {
+  name: string;
+  breaker: BreakerPhase;
+  cooldown_until: number | null;
+  in_flight: number;
+  latency_ms: number | null;
+  usage: Partial<Record<LimitKey, WindowUsage>>;
+}
+
+export interface ProviderStatus {
+  provider: string;
+  exhausted_until: number | null;
+  usage: Partial<Record<LimitKey, WindowUsage>>;
+  models: ModelStatus[];
+}

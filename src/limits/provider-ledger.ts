@@ -1,0 +1,231 @@
+/**
+ * The decisions of one provider's limiter, as plain synchronous code: admit or refuse a
+ * lease (quota, account exhaustion, cooldown, breaker, concurrency), size it, and apply
+ * what isolates report afterwards. The Durable Object wraps this with storage and RPC;
+ * keeping it pure lets tests drive it with any clock, and makes every check-and-take one
+ * uninterrupted step, so concurrent callers can never overshoot a limit.
+ */
+import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
+import { admit, type BreakerState, closedBreaker, phase, recordFailure, recordSuccess } from "./breaker";
+import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
+import { type CountersState, type LimitKey, QuotaCounters, REQUEST_KEYS, TOKEN_KEYS } from "./quota-counters";
+import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
+
+export const LEASE_MS = 2_000;
+const MAX_LEASE = 32;
+/** An isolate may lease at most this share of what is left: near the limit, one at a time. */
+const LEASE_DIVISOR = 8;
+const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
+/** In-flight entries older than this were lost (isolate died) and stop counting. */
+const INFLIGHT_MAX_AGE_MS = 15 * 60_000;
+const EWMA_WEIGHT = 0.2;
+
+interface ModelRecord {
+  counters: CountersState;
+  breaker: BreakerState;
+  cooldownUntil: number;
+  inflight: number[];
+  latencyMs: number | null;
+  lastUsedAt: number;
+}
+
+interface ProviderRecord {
+  counters: CountersState;
+  exhaustedUntil: number;
+  inflight: number[];
+}
+
+const newModel = (): ModelRecord => ({ counters: {}, breaker: closedBreaker(), cooldownUntil: 0, inflight: [], latencyMs: null, lastUsedAt: 0 });
+
+export const PROVIDER_KEY = "provider";
+export const modelKey = (name: string) => `model:${name}`;
+
+export class ProviderLedger {
+  private readonly models = new Map<string, { spec: ResolvedModel; rec: ModelRecord; counters: QuotaCounters }>();
+  private readonly provider: { rec: ProviderRecord; counters: QuotaCounters; maxConcurrent: number | undefined };
+  private readonly dayReset: DayReset;
+  /** Keys changed since the last persist. */
+  readonly dirty = new Set<string>();
+
+  constructor(
+    readonly providerId: string,
+    saved: ReadonlyMap<string, string> = new Map(),
+    catalog: Catalog = defaultCatalog,
+  ) {
+    const load = <T>(key: string, fresh: () => T): T => {
+      const raw = saved.get(key);
+      return raw ? { ...fresh(), ...(JSON.parse(raw) as Partial<T>) } : fresh();
+    };
+    let providerLimits = {};
+    let maxConcurrent: number | undefined;
+    let dayReset = UTC_MIDNIGHT;
+    for (const spec of catalog.models.values()) {
+      if (spec.providerId !== providerId) continue;
+      dayReset = (spec.providerConfig.day_reset && parseDayReset(spec.providerConfig.day_reset)) || UTC_MIDNIGHT;
+      providerLimits = spec.providerConfig.limits ?? {};
+      maxConcurrent = spec.providerConfig.max_concurrent;
+      const rec = load(modelKey(spec.name), newModel);
+      this.models.set(spec.name, { spec, rec, counters: new QuotaCounters(spec.limits ?? {}, dayReset, rec.counters) });
+    }
+    this.dayReset = dayReset;
+    const rec = load<ProviderRecord>(PROVIDER_KEY, () => ({ counters: {}, exhaustedUntil: 0, inflight: [] }));
+    this.provider = { rec, counters: new QuotaCounters(providerLimits, dayReset, rec.counters), maxConcurrent };
+  }
+
+  serialize(key: string): string | undefined {
+    if (key === PROVIDER_KEY) return JSON.stringify(this.provider.rec);
+    const entry = this.models.get(key.slice("model:".length));
+    return entry ? JSON.stringify(entry.rec) : undefined;
+  }
+
+  private view(rec: ModelRecord, counters: QuotaCounters, now: number): ModelView {
+    return {
+      freeFraction: Math.min(counters.freeFraction(now), this.provider.counters.freeFraction(now)),
+      latencyMs: rec.latencyMs,
+      lastUsedAt: rec.lastUsedAt,
+      breaker: phase(rec.breaker, now),
+    };
+  }
+
+  acquire(req: AcquireRequest, now: number): AcquireResult {
+    const entry = this.models.get(req.model);
+    if (!entry) return { ok: false, reason: "unknown_model", retryAfterMs: 60_000, view: null };
+    const { spec, rec, counters } = entry;
+    const provider = this.provider;
+    const refuse = (reason: Exclude<AcquireResult, { ok: true }>["reason"], until: number): AcquireResult => ({
+      ok: false,
+      reason,
+      retryAfterMs: Math.max(0, until - now),
+      view: this.view(rec, counters, now),
+    });
+    if (provider.rec.exhaustedUntil > now) return refuse("account_exhausted", provider.rec.exhaustedUntil);
+    if (rec.cooldownUntil > now) return refuse("cooldown", rec.cooldownUntil);
+    const ownRoom = counters.headroom(now, req.estimatedTokens);
+    if (ownRoom < 1) return refuse("quota", counters.freesAt(now, req.estimatedTokens));
+    const providerRoom = provider.counters.headroom(now, req.estimatedTokens);
+    if (providerRoom < 1) return refuse("provider_quota", provider.counters.freesAt(now, req.estimatedTokens));
+    const concurrency = spec.max_concurrent !== undefined || provider.maxConcurrent !== undefined;
+    if (concurrency) {
+      prune(rec.inflight, now);
+      prune(provider.rec.inflight, now);
+      // Frees when some request ends, which nobody can predict: ask again shortly.
+      if (spec.max_concurrent !== undefined && rec.inflight.length >= spec.max_concurrent) return refuse("concurrency", now + 100);
+      if (provider.maxConcurrent !== undefined && provider.rec.inflight.length >= provider.maxConcurrent) return refuse("concurrency", now + 100);
+    }
+    // Breaker last: admitting in half-open takes the single probe slot.
+    const admission = admit(rec.breaker, now);
+    if (!admission.ok) return refuse("breaker", admission.until);
+
+    const room = Math.min(ownRoom, providerRoom);
+    let granted: number | "unlimited";
+    if (admission.probe || concurrency) granted = 1;
+    else if (room === Number.POSITIVE_INFINITY) granted = "unlimited";
+    else granted = room <= LEASE_DIVISOR ? 1 : Math.max(1, Math.min(req.want, MAX_LEASE, Math.floor(room / LEASE_DIVISOR)));
+    if (granted !== "unlimited") {
+      counters.take(granted, now);
+      provider.counters.take(granted, now);
+    }
+    if (concurrency) {
+      rec.inflight.push(now);
+      provider.rec.inflight.push(now);
+    }
+    rec.lastUsedAt = now;
+    this.touch(req.model, granted !== "unlimited" || concurrency);
+    // Leases end at the next minute boundary, so no slot is ever spent in a window that did not count it.
+    const leaseUntil = Math.min(now + LEASE_MS, windowAt("minute", now).end);
+    return { ok: true, granted, leaseUntil, grantedAt: now, probe: admission.probe, concurrency, view: this.view(rec, counters, now) };
+  }
+
+  settle(reports: readonly AttemptReport[], returns: readonly LeaseReturn[], now: number): SettleResult {
+    for (const r of returns) {
+      const entry = this.models.get(r.model);
+      if (!entry || r.slots <= 0) continue;
+      entry.counters.giveBack(r.slots, r.grantedAt, now);
+      this.provider.counters.giveBack(r.slots, r.grantedAt, now);
+      this.touch(r.model, true);
+    }
+    const blocked: SettleResult["blocked"] = [];
+    for (const r of reports) {
+      const entry = this.models.get(r.model);
+      if (!entry) continue;
+      const { rec, counters } = entry;
+      if (r.releaseConcurrency) {
+        rec.inflight.shift();
+        this.provider.rec.inflight.shift();
+      }
+      if (r.tokens) {
+        counters.addTokens(r.tokens, now);
+        this.provider.counters.addTokens(r.tokens, now);
+      }
+      if (r.rate) this.applyRateHeaders(rec, counters, r.rate, now);
+      switch (r.outcome) {
+        case "success":
+          recordSuccess(rec.breaker);
+          if (r.latencyMs !== undefined) rec.latencyMs = rec.latencyMs === null ? r.latencyMs : rec.latencyMs + EWMA_WEIGHT * (r.latencyMs - rec.latencyMs);
+          break;
+        case "failure":
+          recordFailure(rec.breaker, now);
+          break;
+        case "rate_limited":
+          if (r.scope === "account") {
+            const untilReset = windowAt("day", now, this.dayReset).end;
+            this.provider.rec.exhaustedUntil = Math.max(this.provider.rec.exhaustedUntil, r.retryAfterMs ? now + r.retryAfterMs : untilReset);
+          } else {
+            rec.cooldownUntil = Math.max(rec.cooldownUntil, now + (r.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
+          }
+          if (r.probe) rec.breaker.probeSince = null;
+          break;
+        case "neutral":
+          if (r.probe) rec.breaker.probeSince = null;
+          break;
+      }
+      this.touch(r.model, true);
+    }
+    for (const [name, { rec }] of this.models) {
+      const until = Math.max(rec.cooldownUntil, this.provider.rec.exhaustedUntil, phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0);
+      if (until > now) blocked.push({ model: name, until });
+    }
+    return { blocked };
+  }
+
+  /** Providers' own rate headers correct our counters when they know better. */
+  private applyRateHeaders(rec: ModelRecord, counters: QuotaCounters, rate: NonNullable<AttemptReport["rate"]>, now: number): void {
+    const sync = (keys: readonly LimitKey[], limit: number | undefined, remaining: number | undefined) => {
+      if (limit === undefined || remaining === undefined) return;
+      for (const key of keys) if (counters.limitOf(key) === limit) counters.raiseTo(key, limit - remaining, now);
+    };
+    sync(REQUEST_KEYS, rate.limitRequests, rate.remainingRequests);
+    sync(TOKEN_KEYS, rate.limitTokens, rate.remainingTokens);
+    if ((rate.remainingRequests === 0 || rate.remainingTokens === 0) && rate.resetMs !== undefined) {
+      rec.cooldownUntil = Math.max(rec.cooldownUntil, now + rate.resetMs);
+    }
+  }
+
+  private touch(model: string, providerToo: boolean): void {
+    this.dirty.add(modelKey(model));
+    if (providerToo) this.dirty.add(PROVIDER_KEY);
+  }
+
+  status(now: number): ProviderStatus {
+    const models: ModelStatus[] = [];
+    for (const [name, { rec, counters }] of this.models) {
+      prune(rec.inflight, now);
+      const breaker = phase(rec.breaker, now);
+      const until = Math.max(rec.cooldownUntil, breaker === "open" ? rec.breaker.openUntil : 0);
+      models.push({
+        name,
+        breaker,
+        cooldown_until: until > now ? until : null,
+        in_flight: rec.inflight.length,
+        latency_ms: rec.latencyMs === null ? null : Math.round(rec.latencyMs),
+        usage: counters.usage(now),
+      });
+    }
+    const exhausted = this.provider.rec.exhaustedUntil;
+    return { provider: this.providerId, exhausted_until: exhausted > now ? exhausted : null, usage: this.provider.counters.usage(now), models };
+  }
+}
+
+function prune(inflight: number[], now: number): void {
+  while (inflight.length > 0 && now - inflight[0]! > INFLIGHT_MAX_AGE_MS) inflight.shift();
+}

@@ -1,0 +1,73 @@
+/**
+ * One Durable Object per provider holds the exact, global counters, breakers and
+ * cooldowns of that provider's models and of its account-wide limits, so a model limit and
+ * its provider's shared limit are checked in the same synchronous step. Sharding by
+ * provider spreads load as providers are added; leases (see quota-client.ts) keep most
+ * requests from calling it at all.
+ *
+ * Persistence is write-behind: state lives in memory, and changed rows go to SQLite at
+ * most once a second from a timer, so no RPC ever waits for a storage write. The cost: an
+ * object lost to a crash forgets at most the last second of counts.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Bindings } from "../env";
+import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ProviderStatus, SettleResult } from "./limiter-types";
+import { ProviderLedger } from "./provider-ledger";
+
+const PERSIST_EVERY_MS = 1_000;
+
+export class ProviderLimiter extends DurableObject<Bindings> {
+  /** The clock every decision uses; tests replace it to move through windows. */
+  now: () => number = () => Date.now();
+  private ledger: ProviderLedger | undefined;
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  private ledgerFor(provider: string): ProviderLedger {
+    if (!this.ledger) {
+      const saved = new Map<string, string>();
+      for (const row of this.ctx.storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM state")) saved.set(row.key, row.value);
+      this.ledger = new ProviderLedger(provider, saved);
+    }
+    return this.ledger;
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer !== undefined || !this.ledger?.dirty.size) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      this.persist();
+    }, PERSIST_EVERY_MS);
+  }
+
+  /** Writes every changed row now. */
+  persist(): void {
+    const ledger = this.ledger;
+    if (!ledger) return;
+    for (const key of ledger.dirty) {
+      const value = ledger.serialize(key);
+      if (value !== undefined) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", key, value);
+    }
+    ledger.dirty.clear();
+  }
+
+  async acquire(provider: string, req: AcquireRequest): Promise<AcquireResult> {
+    const result = this.ledgerFor(provider).acquire(req, this.now());
+    this.schedulePersist();
+    return result;
+  }
+
+  async settle(provider: string, reports: AttemptReport[], returns: LeaseReturn[]): Promise<SettleResult> {
+    const result = this.ledgerFor(provider).settle(reports, returns, this.now());
+    this.schedulePersist();
+    return result;
+  }
+
+  async status(provider: string): Promise<ProviderStatus> {
+    return this.ledgerFor(provider).status(this.now());
+  }
+}
