@@ -1,8 +1,195 @@
-// PLACEHOLDER until the anthropic simulator lands; replaced wholesale.
-import type { ProtocolHandler } from "./server";
+/**
+ * Anthropic's Messages API as the real one answers: auth and version checks, the request
+ * rules a translator can break (max_tokens, roles, tool_result pairing), errors in
+ * Anthropic's `{type:"error", error:{type,message}}` shape, Message JSON, and the
+ * `event:`/`data:` stream with ping, text_delta and input_json_delta fragments.
+ *
+ * Besides the shared directive fields (`finish_reason` is taken as an Anthropic
+ * stop_reason here) it reads a few of its own:
+ * - `stream_error`: an error type, e.g. "overloaded_error", sent as `event: error` halfway
+ *   through the text of a streamed answer, which then stops with no message_stop;
+ * - `thinking`: a thinking block's text, sent before the answer;
+ * - `cache_read`: cache_read_input_tokens to report;
+ * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop.
+ */
+import type { ServerResponse } from "node:http";
+import { chunkText, collectTexts, countTokens, type Directive, replyText } from "./directive";
 import { sendJson } from "./openai";
+import type { ProtocolHandler } from "./server";
+import { eventFrame, startSse, writeFrames } from "./sse";
+
+interface AnthropicDirective extends Directive {
+  stream_error?: string;
+  thinking?: string;
+  cache_read?: number;
+  truncate?: boolean;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
+
+const requestId = () => `req_sim${Math.random().toString(36).slice(2, 14)}`;
+
+export function anthropicErrorBody(status: number, message: string, type = ERROR_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error")) {
+  return { type: "error", error: { type, message }, request_id: requestId() };
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  sendJson(res, status, anthropicErrorBody(status, message), { "request-id": requestId(), ...headers });
+}
+
+type Block = { type?: unknown; id?: unknown; tool_use_id?: unknown };
+
+const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
+
+/** What the real API refuses with a 400 and a translator could get wrong; undefined when the body is fine. */
+function invalidBody(body: Record<string, unknown>): string | undefined {
+  if (typeof body.model !== "string") return "model: Field required";
+  if (typeof body.max_tokens !== "number") return "max_tokens: Field required";
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return "messages: at least one message is required";
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as { role?: unknown; content?: unknown };
+    if (m.role !== "user" && m.role !== "assistant") return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (typeof m.content !== "string" && !Array.isArray(m.content)) return `messages.${i}.content: Input should be a valid list`;
+    const blocks = blocksOf(m.content);
+    for (let j = 0; j < blocks.length; j++) {
+      const b = blocks[j] as { type?: unknown; text?: unknown };
+      if (b.type === "text" && b.text === "") return `messages.${i}.content.${j}.text: text content blocks must be non-empty`;
+    }
+    const results = blocks.filter((b) => b.type === "tool_result");
+    if (!blocks.slice(0, results.length).every((b) => b.type === "tool_result")) {
+      return `messages.${i}: tool_result blocks must come first in the user message`;
+    }
+    const previous = i > 0 ? blocksOf((messages[i - 1] as { content?: unknown }).content) : [];
+    const calls = new Set(previous.filter((b) => b.type === "tool_use").map((b) => b.id));
+    const answered = new Set(results.map((r) => r.tool_use_id));
+    const unanswered = [...calls].filter((id) => !answered.has(id));
+    if (unanswered.length) {
+      return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${unanswered.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+    }
+    for (const [j, r] of results.entries()) {
+      if (m.role !== "user" || !calls.has(r.tool_use_id)) {
+        return `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(r.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The words a prompt is counted by: system and message text, not roles or block types. */
+function promptTexts(body: Record<string, unknown>): string[] {
+  const texts = typeof body.system === "string" ? [body.system] : blocksOf(body.system).flatMap((b) => collectTexts((b as { text?: unknown }).text));
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    const content = (m as { content?: unknown }).content;
+    if (typeof content === "string") texts.push(content);
+    for (const b of blocksOf(content) as Array<{ text?: unknown; content?: unknown }>) texts.push(...collectTexts([b.text, b.content]));
+  }
+  return texts;
+}
+
+/** JSON text cut into the kind of fragments input_json_delta carries: "" first, then pieces. */
+function jsonFragments(json: string): string[] {
+  const size = Math.max(1, Math.ceil(json.length / 3));
+  const out = [""];
+  for (let i = 0; i < json.length; i += size) out.push(json.slice(i, i + size));
+  return out;
+}
+
+async function handleMessages(body: Record<string, unknown>, res: ServerResponse, d: AnthropicDirective): Promise<void> {
+  const model = typeof body.model === "string" ? body.model : "unknown";
+  const text = d.tool_calls?.length && d.reply === undefined ? "" : replyText(d, model);
+  const toolUses = (d.tool_calls ?? []).map((call, i) => ({ type: "tool_use" as const, id: `toolu_sim${i}`, name: call.name, input: call.arguments }));
+  const pieces = text ? chunkText(text) : [];
+  const stopReason = d.finish_reason ?? (toolUses.length ? "tool_use" : "end_turn");
+  const usage = {
+    input_tokens: countTokens(promptTexts(body)),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: d.cache_read ?? 0,
+    output_tokens: pieces.length + toolUses.length * 10,
+    service_tier: "standard",
+  };
+  const id = `msg_sim${Date.now().toString(36)}`;
+  const thinking = d.thinking ? [{ type: "thinking" as const, thinking: d.thinking, signature: "c2ln" }] : [];
+  const textBlocks = text ? [{ type: "text" as const, text }] : [];
+
+  if (body.stream !== true) {
+    const content = [...thinking, ...textBlocks, ...toolUses];
+    const message = { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: null, usage };
+    return sendJson(res, 200, message, { "request-id": requestId(), ...d.headers });
+  }
+
+  const frames = [
+    eventFrame("message_start", {
+      type: "message_start",
+      message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+    }),
+  ];
+  let index = 0;
+  for (const block of thinking) {
+    frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }));
+    frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } }));
+    frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }));
+    frames.push(eventFrame("content_block_stop", { type: "content_block_stop", index }));
+    index++;
+  }
+  const streamError = d.stream_error ?? (d.finish_reason === "error" ? "overloaded_error" : undefined);
+  if (pieces.length) {
+    frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
+    frames.push(eventFrame("ping", { type: "ping" }));
+    for (const [i, piece] of pieces.entries()) {
+      if (streamError && i === Math.ceil(pieces.length / 2)) {
+        frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: `simulated ${streamError}` } }));
+        startSse(res, d);
+        return writeFrames(res, frames, d);
+      }
+      frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
+    }
+    frames.push(eventFrame("content_block_stop", { type: "content_block_stop", index }));
+    index++;
+  }
+  for (const tool of toolUses) {
+    frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { ...tool, input: {} } }));
+    for (const partial_json of jsonFragments(JSON.stringify(tool.input))) {
+      frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } }));
+    }
+    frames.push(eventFrame("content_block_stop", { type: "content_block_stop", index }));
+    index++;
+  }
+  if (streamError) frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: `simulated ${streamError}` } }));
+  else if (!d.truncate) {
+    frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+    frames.push(eventFrame("message_stop", { type: "message_stop" }));
+  }
+  startSse(res, d);
+  await writeFrames(res, frames, d);
+}
+
+const handle: ProtocolHandler = (req, res, directive) => {
+  const d = directive as AnthropicDirective;
+  if (req.path !== "/anthropic/v1/messages") return sendError(res, 404, `Not found: ${req.path}`);
+  const key = req.headers["x-api-key"];
+  if (typeof key !== "string" || key === "") return sendError(res, 401, "x-api-key header is required");
+  if (!req.headers["anthropic-version"]) return sendError(res, 400, "anthropic-version: header is required");
+  if (d.status && d.status >= 400) {
+    const headers = { ...(d.status === 429 ? { "retry-after": "1" } : {}), ...d.headers };
+    if (d.error_body !== undefined) return sendJson(res, d.status, d.error_body, headers);
+    return sendError(res, d.status, d.message ?? `simulated ${d.status}`, headers);
+  }
+  const invalid = invalidBody(req.body);
+  if (invalid) return sendError(res, 400, invalid);
+  return handleMessages(req.body, res, d);
+};
 
 export const anthropicRoute = {
   test: (path: string) => path.startsWith("/anthropic/"),
-  handle: ((_req, res) => sendJson(res, 501, { error: { message: "not implemented" } })) as ProtocolHandler,
+  handle,
 };

@@ -1,0 +1,66 @@
+/**
+ * A Messages API answer as an OpenAI chat.completion, plus the stop-reason and usage
+ * mappings the stream translator shares. Text blocks are the content, tool_use blocks
+ * the tool calls; thinking and server-tool blocks have no OpenAI field and are left out.
+ */
+import { UpstreamBadResponseError } from "../../errors";
+import type { AssistantToolCall, ChatCompletion, FinishReason, Usage } from "../../openai/chat-response";
+import type { ResponseContext } from "../types";
+import { type AnthropicUsage, isRecord } from "./wire";
+
+/**
+ * `pause_turn` (a long server-tool turn paused) and `model_context_window_exceeded` both
+ * mean the answer is incomplete and can be continued, which is what "length" tells an
+ * OpenAI client. `refusal` is the safety stop, OpenAI's "content_filter".
+ */
+export function finishReason(stopReason: unknown): FinishReason {
+  switch (stopReason) {
+    case "max_tokens":
+    case "model_context_window_exceeded":
+    case "pause_turn":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "refusal":
+      return "content_filter";
+    default:
+      return "stop";
+  }
+}
+
+const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : 0);
+
+/**
+ * Anthropic reports cache writes and cache reads apart from `input_tokens`; OpenAI's
+ * prompt_tokens is the whole prompt, with the cached part broken out.
+ */
+export function toUsage(usage: AnthropicUsage): Usage {
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const prompt = count(usage.input_tokens) + count(usage.cache_creation_input_tokens) + cacheRead;
+  const completion = count(usage.output_tokens);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
+}
+
+export function parseResponse(body: unknown, ctx: ResponseContext): ChatCompletion {
+  if (!isRecord(body) || !Array.isArray(body.content)) throw new UpstreamBadResponseError(ctx.provider, "no content in the message");
+  let text: string | null = null;
+  const toolCalls: AssistantToolCall[] = [];
+  for (const block of body.content) {
+    if (!isRecord(block)) continue;
+    if (block.type === "text" && typeof block.text === "string") text = (text ?? "") + block.text;
+    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+      toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+    }
+  }
+  const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text };
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  const completion: ChatCompletion = {
+    id: ctx.id,
+    object: "chat.completion",
+    created: ctx.created,
+    model: typeof body.model === "string" ? body.model : ctx.model,
+    choices: [{ index: 0, message, finish_reason: finishReason(body.stop_reason), logprobs: null }],
+  };
+  if (isRecord(body.usage)) completion.usage = toUsage(body.usage);
+  return completion;
+}

@@ -1,0 +1,127 @@
+/**
+ * Anthropic's event stream as OpenAI chunks. Anthropic numbers content blocks; OpenAI
+ * numbers tool calls, so tool_use blocks get their own running index. The stream only
+ * ends cleanly on message_stop: an `event: error` (which arrives after the 200) or a
+ * stream that stops short errors the output with a typed UpstreamError, so the client
+ * never sees `[DONE]` on a half answer.
+ */
+import { UpstreamBadResponseError } from "../../errors";
+import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../openai/chat-response";
+import type { SseEvent } from "../../stream/sse-parser";
+import type { ResponseContext } from "../types";
+import { classifyUpstreamError } from "../upstream-errors";
+import { finishReason, toUsage } from "./response";
+import { type AnthropicUsage, isRecord } from "./wire";
+
+/** The HTTP status Anthropic gives each error type, so a mid-stream error classifies like a failed response would. */
+const ERROR_STATUS: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+function usageFields(value: unknown): AnthropicUsage {
+  if (!isRecord(value)) return {};
+  const out: AnthropicUsage = {};
+  for (const key of ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"] as const) {
+    if (typeof value[key] === "number") out[key] = value[key];
+  }
+  return out;
+}
+
+export function streamTranslator(ctx: ResponseContext): TransformStream<SseEvent, ChatCompletionChunk> {
+  let model = ctx.model;
+  let started = false;
+  let finished = false;
+  let stopReason: unknown;
+  let usage: AnthropicUsage = {};
+  /** Anthropic block index -> OpenAI tool-call index. */
+  const toolIndex = new Map<number, number>();
+
+  const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => ({
+    id: ctx.id,
+    object: "chat.completion.chunk",
+    created: ctx.created,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  });
+
+  return new TransformStream({
+    transform(event, controller) {
+      if (finished) return;
+      let data: unknown;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        throw new UpstreamBadResponseError(ctx.provider, "a stream event is not JSON");
+      }
+      if (!isRecord(data)) return;
+      const emit = (delta: ChunkDelta) => {
+        if (!started) {
+          started = true;
+          controller.enqueue(chunk({ role: "assistant", content: "" }));
+        }
+        if (delta.content !== undefined || delta.tool_calls) controller.enqueue(chunk(delta));
+      };
+      const index = typeof data.index === "number" ? data.index : -1;
+
+      switch (event.event ?? data.type) {
+        case "message_start": {
+          const message = isRecord(data.message) ? data.message : {};
+          if (typeof message.model === "string") model = message.model;
+          usage = { ...usage, ...usageFields(message.usage) };
+          return emit({});
+        }
+        case "content_block_start": {
+          const block = isRecord(data.content_block) ? data.content_block : {};
+          if (block.type === "text" && typeof block.text === "string" && block.text) return emit({ content: block.text });
+          if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+            const i = toolIndex.size;
+            toolIndex.set(index, i);
+            return emit({ tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] });
+          }
+          return emit({});
+        }
+        case "content_block_delta": {
+          const delta = isRecord(data.delta) ? data.delta : {};
+          if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return emit({ content: delta.text });
+          const i = toolIndex.get(index);
+          if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
+            return emit({ tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] });
+          }
+          // thinking_delta, signature_delta, citations_delta: nothing OpenAI can carry.
+          return;
+        }
+        case "message_delta": {
+          if (isRecord(data.delta) && data.delta.stop_reason != null) stopReason = data.delta.stop_reason;
+          // message_delta usage is cumulative: the latest value of each field wins.
+          usage = { ...usage, ...usageFields(data.usage) };
+          return;
+        }
+        case "message_stop": {
+          emit({});
+          finished = true;
+          controller.enqueue(chunk({}, finishReason(stopReason)));
+          if (ctx.includeUsage) controller.enqueue({ ...chunk({}), choices: [], usage: toUsage(usage) });
+          return;
+        }
+        case "error": {
+          const error = isRecord(data.error) ? data.error : {};
+          const status = (typeof error.type === "string" && ERROR_STATUS[error.type]) || 500;
+          throw classifyUpstreamError(ctx.provider, status, new Headers(), event.data);
+        }
+        default:
+          // ping, content_block_stop, and event types added after this was written.
+          return;
+      }
+    },
+    flush() {
+      if (!finished) throw new UpstreamBadResponseError(ctx.provider, "the stream ended before message_stop");
+    },
+  });
+}

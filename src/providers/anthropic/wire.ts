@@ -1,0 +1,85 @@
+/**
+ * The slice of Anthropic's Messages API (anthropic-version 2023-06-01) the adapter writes
+ * and reads. Requests are typed exactly, since we build them; responses are only
+ * described, since they arrive as unknown JSON and are narrowed field by field.
+ */
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+export interface TextBlock {
+  type: "text";
+  text: string;
+}
+
+export type ImageSource = { type: "base64"; media_type: string; data: string } | { type: "url"; url: string };
+
+export interface ImageBlock {
+  type: "image";
+  source: ImageSource;
+}
+
+export interface DocumentBlock {
+  type: "document";
+  source: { type: "base64"; media_type: "application/pdf"; data: string };
+  title?: string;
+}
+
+export interface ToolUseBlock {
+  type: "tool_use";
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface ToolResultBlock {
+  type: "tool_result";
+  tool_use_id: string;
+  content?: string | TextBlock[];
+}
+
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock;
+
+export interface AnthropicMessage {
+  role: "user" | "assistant";
+  content: ContentBlock[];
+}
+
+export interface AnthropicTool {
+  name: string;
+  description?: string;
+  input_schema: Record<string, unknown>;
+  strict?: boolean;
+}
+
+export type AnthropicToolChoice =
+  | { type: "none" }
+  | { type: "auto" | "any"; disable_parallel_tool_use?: boolean }
+  | { type: "tool"; name: string; disable_parallel_tool_use?: boolean };
+
+export interface MessagesRequest {
+  model: string;
+  max_tokens: number;
+  messages: AnthropicMessage[];
+  system?: string | TextBlock[];
+  temperature?: number;
+  top_p?: number;
+  stop_sequences?: string[];
+  tools?: AnthropicTool[];
+  tool_choice?: AnthropicToolChoice;
+  output_config?: { format: { type: "json_schema"; schema: Record<string, unknown> } };
+  metadata?: { user_id: string };
+  stream?: boolean;
+}
+
+/** `usage` as it appears on a message and on message_start / message_delta events. */
+export interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
