@@ -7,7 +7,7 @@ import type { ProviderLimiter } from "./limits/provider-limiter";
 
 export interface Bindings {
   /** One ProviderLimiter per provider id: exact quota counters, breakers, cooldowns. */
-  LIMITER: DurableObjectNamespace<ProviderLimiter>;
+  LIMITER?: DurableObjectNamespace<ProviderLimiter>;
   /** Comma-separated client keys accepted by the proxy (secret). */
   PROXY_API_KEYS?: string;
   RETRY_MAX_ATTEMPTS?: string;

@@ -114,6 +114,18 @@ export class RateLimitError extends ProxyError {
   }
 }
 
+/** Every candidate is failing and its circuit breaker is open: capacity exists, but not healthy. */
+export class ServiceUnavailableError extends ProxyError {
+  constructor(message: string, retryAfterMs: number) {
+    super(message, {
+      status: 503,
+      type: "server_error",
+      code: "model_unavailable",
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    });
+  }
+}
+
 /** The deployment is misconfigured (bad variable, missing secret). Not the client's fault. */
 export class ConfigurationError extends ProxyError {
   constructor(message: string) {
@@ -132,9 +144,16 @@ export class InternalError extends ProxyError {
 export abstract class UpstreamError extends ProxyError {
   abstract readonly kind: string;
   readonly provider: string;
-  constructor(provider: string, message: string, init: ProxyErrorInit) {
+  /**
+   * Whether another model may succeed where this one failed. True for every failure that
+   * is the provider's, including its rejecting our key; false when the request itself is
+   * at fault, which no other model would accept either.
+   */
+  readonly fallback: boolean;
+  constructor(provider: string, message: string, init: ProxyErrorInit & { fallback?: boolean }) {
     super(message, init);
     this.provider = provider;
+    this.fallback = init.fallback ?? init.retryable ?? false;
   }
 }
 
@@ -234,6 +253,7 @@ export class UpstreamAuthError extends UpstreamError {
       status: 502,
       type: "upstream_error",
       code: "upstream_auth_failed",
+      fallback: true,
     });
   }
 }

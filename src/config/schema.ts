@@ -42,6 +42,14 @@ const providerSchema = z.strictObject({
     .refine((v) => parseDayReset(v) !== undefined, 'must be a time zone and/or time, e.g. "America/Los_Angeles" or "07:00 UTC"')
     .optional(),
   max_concurrent: positiveInt.optional(),
+  /** Circuit breaker tuning; `failures: 0` never opens it. */
+  breaker: z
+    .strictObject({
+      failures: z.number().int().nonnegative({ error: "must be an integer >= 0" }).optional(),
+      cooldown_ms: positiveInt.optional(),
+      max_cooldown_ms: positiveInt.optional(),
+    })
+    .optional(),
 });
 
 const label = z.string().min(1).regex(/^\S+$/, "must not contain spaces");

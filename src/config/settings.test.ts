@@ -4,12 +4,12 @@ import { parseSettings, settingsFor } from "./settings";
 
 describe("settings", () => {
   it("has defaults", () => {
-    expect(parseSettings({})).toEqual({ retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4000 }, maxBodyBytes: 10 * 1024 * 1024 });
+    expect(parseSettings({})).toEqual({ retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4000 }, maxBodyBytes: 10 * 1024 * 1024, requestDeadlineMs: 300_000 });
   });
 
   it("reads integers from variables", () => {
     const s = parseSettings({ RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_DELAY_MS: "10", RETRY_MAX_DELAY_MS: "20", MAX_BODY_BYTES: "2048" });
-    expect(s).toEqual({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20 }, maxBodyBytes: 2048 });
+    expect(s).toEqual({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20 }, maxBodyBytes: 2048, requestDeadlineMs: 300_000 });
   });
 
   it.each([

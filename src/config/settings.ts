@@ -11,6 +11,8 @@ type Vars = Readonly<Record<string, unknown>>;
 export interface Settings {
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly maxBodyBytes: number;
+  /** Upper bound on one request's whole life in the proxy: attempts, backoff and waits. */
+  readonly requestDeadlineMs: number;
 }
 
 type IntSpec = { name: string; fallback: number; min: number; max: number };
@@ -35,7 +37,8 @@ export function parseSettings(env: Vars): Settings {
     throw new ConfigurationError("RETRY_MAX_DELAY_MS must not be below RETRY_BASE_DELAY_MS");
   }
   const maxBodyBytes = readInt(env, { name: "MAX_BODY_BYTES", fallback: 10 * 1024 * 1024, min: 1024, max: 100 * 1024 * 1024 });
-  return { retry, maxBodyBytes };
+  const requestDeadlineMs = readInt(env, { name: "REQUEST_DEADLINE_MS", fallback: 300_000, min: 1_000, max: 3_600_000 });
+  return { retry, maxBodyBytes, requestDeadlineMs };
 }
 
 const cache = new WeakMap<object, Settings | ConfigurationError>();

@@ -29,6 +29,20 @@ export const DEFAULT_BREAKER: BreakerPolicy = {
 
 const SAMPLE = 20;
 
+/** The policy for a provider's models: defaults, overridden by its `breaker` settings. */
+export function breakerPolicy(settings: { failures?: number; cooldown_ms?: number; max_cooldown_ms?: number } | undefined): BreakerPolicy {
+  if (!settings) return DEFAULT_BREAKER;
+  const failures = settings.failures ?? DEFAULT_BREAKER.failureThreshold;
+  return {
+    ...DEFAULT_BREAKER,
+    // 0 disables both trips: no streak or error rate ever opens it.
+    failureThreshold: failures === 0 ? Number.POSITIVE_INFINITY : failures,
+    errorRate: failures === 0 ? Number.POSITIVE_INFINITY : DEFAULT_BREAKER.errorRate,
+    baseCooldownMs: settings.cooldown_ms ?? DEFAULT_BREAKER.baseCooldownMs,
+    maxCooldownMs: settings.max_cooldown_ms ?? Math.max(DEFAULT_BREAKER.maxCooldownMs, settings.cooldown_ms ?? 0),
+  };
+}
+
 export interface BreakerState {
   open: boolean;
   openUntil: number;

@@ -6,7 +6,7 @@
  * uninterrupted step, so concurrent callers can never overshoot a limit.
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
-import { admit, type BreakerState, closedBreaker, phase, recordFailure, recordSuccess } from "./breaker";
+import { admit, type BreakerPolicy, type BreakerState, breakerPolicy, closedBreaker, DEFAULT_BREAKER, phase, recordFailure, recordSuccess } from "./breaker";
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
 import { type CountersState, type LimitKey, QuotaCounters, REQUEST_KEYS, TOKEN_KEYS } from "./quota-counters";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
@@ -44,6 +44,7 @@ export class ProviderLedger {
   private readonly models = new Map<string, { spec: ResolvedModel; rec: ModelRecord; counters: QuotaCounters }>();
   private readonly provider: { rec: ProviderRecord; counters: QuotaCounters; maxConcurrent: number | undefined };
   private readonly dayReset: DayReset;
+  private readonly policy: BreakerPolicy;
   /** Keys changed since the last persist. */
   readonly dirty = new Set<string>();
 
@@ -59,15 +60,18 @@ export class ProviderLedger {
     let providerLimits = {};
     let maxConcurrent: number | undefined;
     let dayReset = UTC_MIDNIGHT;
+    let policy = DEFAULT_BREAKER;
     for (const spec of catalog.models.values()) {
       if (spec.providerId !== providerId) continue;
       dayReset = (spec.providerConfig.day_reset && parseDayReset(spec.providerConfig.day_reset)) || UTC_MIDNIGHT;
       providerLimits = spec.providerConfig.limits ?? {};
       maxConcurrent = spec.providerConfig.max_concurrent;
+      policy = breakerPolicy(spec.providerConfig.breaker);
       const rec = load(modelKey(spec.name), newModel);
       this.models.set(spec.name, { spec, rec, counters: new QuotaCounters(spec.limits ?? {}, dayReset, rec.counters) });
     }
     this.dayReset = dayReset;
+    this.policy = policy;
     const rec = load<ProviderRecord>(PROVIDER_KEY, () => ({ counters: {}, exhaustedUntil: 0, inflight: [] }));
     this.provider = { rec, counters: new QuotaCounters(providerLimits, dayReset, rec.counters), maxConcurrent };
   }
@@ -113,7 +117,7 @@ export class ProviderLedger {
       if (provider.maxConcurrent !== undefined && provider.rec.inflight.length >= provider.maxConcurrent) return refuse("concurrency", now + 100);
     }
     // Breaker last: admitting in half-open takes the single probe slot.
-    const admission = admit(rec.breaker, now);
+    const admission = admit(rec.breaker, now, this.policy);
     if (!admission.ok) return refuse("breaker", admission.until);
 
     const room = Math.min(ownRoom, providerRoom);
@@ -164,7 +168,7 @@ export class ProviderLedger {
           if (r.latencyMs !== undefined) rec.latencyMs = rec.latencyMs === null ? r.latencyMs : rec.latencyMs + EWMA_WEIGHT * (r.latencyMs - rec.latencyMs);
           break;
         case "failure":
-          recordFailure(rec.breaker, now);
+          recordFailure(rec.breaker, now, this.policy);
           break;
         case "rate_limited":
           if (r.scope === "account") {

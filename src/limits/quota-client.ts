@@ -9,6 +9,8 @@
  * Models with a concurrency cap are the exception: each request takes and releases a slot.
  */
 import type { ResolvedModel } from "../config/catalog";
+import type { Bindings } from "../env";
+import { ConfigurationError } from "../errors";
 import type { AcquireResult, AttemptReport, LeaseReturn, ModelView, RefusalReason } from "./limiter-types";
 import type { ProviderLimiter } from "./provider-limiter";
 
@@ -194,6 +196,12 @@ export class QuotaClient {
       console.error(JSON.stringify({ level: "error", msg: "limiter settle failed", provider, error: String(err) }));
     }
   }
+}
+
+/** The request's view of the limiter; a deployment without the binding fails with a clear error. */
+export function quotaContext(env: Bindings, waitUntil: (p: Promise<unknown>) => void): QuotaContext {
+  if (!env.LIMITER) throw new ConfigurationError("the LIMITER Durable Object binding is missing (see wrangler.toml)");
+  return { limiter: env.LIMITER, waitUntil };
 }
 
 /** One per isolate: leases and the local cache are only worth anything if they are shared. */

@@ -4,12 +4,15 @@
  * UpstreamErrors, and turn success into an OpenAI-shaped Response (JSON or SSE). It
  * neither retries nor picks models; routing does, from the errors thrown here.
  */
-import type { ChatRequest } from "../openai/chat-request";
-import { completionId, nowSeconds } from "../openai/chat-response";
 import { UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
+import type { RateHeaders } from "../limits/limiter-types";
+import type { ChatRequest } from "../openai/chat-request";
+import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
 import { chunkSerializer } from "../stream/chunk-serializer";
 import { sseEventStream } from "../stream/sse-parser";
-import type { ChatAdapter, ResponseContext, UpstreamTarget } from "./types";
+import { type StreamOutcome, tapStream } from "../stream/stream-tap";
+import { readRateHeaders } from "./rate-headers";
+import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
 import { classifyUpstreamError } from "./upstream-errors";
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -24,11 +27,47 @@ async function readErrorBody(res: Response): Promise<string> {
 export interface CallOptions {
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
+  /** The request's estimated input tokens, for usage estimates when the upstream reports none. */
+  promptTokens?: number;
 }
 
-export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: UpstreamTarget, opts: CallOptions = {}): Promise<Response> {
+export interface UpstreamResult {
+  /** OpenAI-shaped: a chat.completion, or an SSE stream of chunks. */
+  response: Response;
+  /** Time until the upstream's response headers. */
+  latencyMs: number;
+  rate: RateHeaders | undefined;
+  /** Settles once the body has reached the client, or failed to. */
+  done: Promise<StreamOutcome>;
+}
+
+const finished = (usage: Usage | undefined, promptTokens: number): Promise<StreamOutcome> =>
+  Promise.resolve(
+    usage
+      ? { completed: true, cancelled: false, estimated: false, usage }
+      : { completed: true, cancelled: false, estimated: true, usage: { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens } },
+  );
+
+/** A request ready to send: translated for its model, with its target resolved. */
+export interface PreparedChat {
+  adapter: ChatAdapter;
+  req: ChatRequest;
+  target: UpstreamTarget;
+  spec: UpstreamHttpRequest;
+}
+
+/**
+ * Translation happens before any quota is reserved: a request a model cannot express
+ * (InvalidRequestError) or a provider missing its secret (ConfigurationError) fails here
+ * without spending a slot or touching the breaker.
+ */
+export function prepareChat(adapter: ChatAdapter, req: ChatRequest, target: UpstreamTarget): PreparedChat {
+  return { adapter, req, target, spec: adapter.buildRequest(req, target) };
+}
+
+export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): Promise<UpstreamResult> {
+  const { adapter, req, target, spec } = prepared;
   const provider = target.model.providerId;
-  const spec = adapter.buildRequest(req, target);
   const timeoutMs = target.model.providerConfig.timeout_ms;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(provider, timeoutMs)), timeoutMs);
@@ -39,6 +78,8 @@ export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: U
     opts.signal?.removeEventListener("abort", onClientAbort);
   };
 
+  const started = Date.now();
+  const promptTokens = opts.promptTokens ?? 0;
   try {
     let res: Response;
     try {
@@ -49,6 +90,8 @@ export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: U
       throw new UpstreamNetworkError(provider);
     }
     if (!res.ok) throw classifyUpstreamError(provider, res.status, res.headers, await readErrorBody(res));
+    const latencyMs = Date.now() - started;
+    const rate = readRateHeaders(res.headers);
 
     const ctx: ResponseContext = {
       provider,
@@ -61,9 +104,12 @@ export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: U
       if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
       // Stream timeouts (first token, idle) are the stream layer's; the header timeout ends here.
       done();
-      if (adapter.kind === "passthrough") return new Response(res.body, { status: 200, headers: SSE_HEADERS });
-      const body = res.body.pipeThrough(sseEventStream()).pipeThrough(adapter.streamTranslator(ctx)).pipeThrough(chunkSerializer());
-      return new Response(body, { status: 200, headers: SSE_HEADERS });
+      const openaiSse =
+        adapter.kind === "passthrough"
+          ? res.body
+          : res.body.pipeThrough(sseEventStream()).pipeThrough(adapter.streamTranslator(ctx)).pipeThrough(chunkSerializer());
+      const tap = tapStream(openaiSse, promptTokens);
+      return { response: new Response(tap.body, { status: 200, headers: SSE_HEADERS }), latencyMs, rate, done: tap.done };
     }
 
     let text: string;
@@ -81,10 +127,13 @@ export async function callChat(adapter: ChatAdapter, req: ChatRequest, target: U
       throw new UpstreamBadResponseError(provider, "body is not JSON");
     }
     if (adapter.kind === "passthrough") {
-      if (!Array.isArray((json as { choices?: unknown } | null)?.choices)) throw new UpstreamBadResponseError(provider, "no choices");
-      return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
+      const completion = json as { choices?: unknown; usage?: Usage } | null;
+      if (!Array.isArray(completion?.choices)) throw new UpstreamBadResponseError(provider, "no choices");
+      const response = new Response(text, { status: 200, headers: { "content-type": "application/json" } });
+      return { response, latencyMs, rate, done: finished(completion?.usage ?? undefined, promptTokens) };
     }
-    return Response.json(adapter.parseResponse(json, ctx));
+    const completion = adapter.parseResponse(json, ctx);
+    return { response: Response.json(completion), latencyMs, rate, done: finished(completion.usage, promptTokens) };
   } finally {
     done();
   }

@@ -1,16 +1,21 @@
 /**
- * What a request's `model` means: a configured model name selects that model; a size
- * category (or no model, when default_size is set) selects the category's models in
- * priority order. Returns the candidates to try, first choice first.
+ * What a request's `model` means: a configured model name selects that model, then its
+ * `fallbacks`; a size category (or no model, when default_size is set) selects the
+ * category's models, to be ordered by the category's strategy. Only models of the
+ * request's type (chat, image) are candidates.
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
-import type { MODEL_TYPES } from "../config/schema";
+import type { MODEL_TYPES, Strategy } from "../config/schema";
 import { InvalidRequestError, NotFoundError } from "../errors";
 
 export interface Resolution {
   readonly requested: string;
-  /** Candidates in the order to try them. */
+  /** Candidates in priority order (named model first, then its fallbacks). */
   readonly candidates: readonly ResolvedModel[];
+  /** How to order candidates at request time; "fixed" keeps a named model's order. */
+  readonly strategy: Strategy | "fixed";
+  /** How long the request may wait for quota to free. */
+  readonly maxWaitMs: number;
 }
 
 export function resolveModel(
@@ -30,9 +35,16 @@ export function resolveModel(
         code: "model_type_mismatch",
       });
     }
-    return { requested: name, candidates: [model] };
+    const fallbacks = model.fallbacks.flatMap((f) => {
+      const m = catalog.models.get(f);
+      return m && m.type === type ? [m] : [];
+    });
+    return { requested: name, candidates: [model, ...fallbacks], strategy: "fixed", maxWaitMs: model.max_wait_ms ?? 0 };
   }
   const category = catalog.categories.get(name)?.filter((m) => m.type === type);
-  if (category?.length) return { requested: name, candidates: category };
+  if (category?.length) {
+    const settings = catalog.categorySettings.get(name);
+    return { requested: name, candidates: category, strategy: settings?.strategy ?? "priority", maxWaitMs: settings?.max_wait_ms ?? 0 };
+  }
   throw new NotFoundError(`The model '${name}' does not exist.`, "model_not_found", "model");
 }

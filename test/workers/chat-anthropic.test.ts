@@ -246,12 +246,13 @@ describe("upstream errors reach the SDK as the right error class", () => {
     [401, OpenAI.InternalServerError],
   ])("upstream %i", async (status, errorClass) => {
     const err = await client.chat.completions
-      .create({ model: MODEL, messages: [{ role: "user", content: sim({ status, headers: { "retry-after": "3" }, message: "upstream says no" }) }] })
+      // 429: longer than the retry budget, on its own model so the cooldown it causes stays there.
+      .create({ model: status === 429 ? "claude-cooled" : MODEL, messages: [{ role: "user", content: sim({ status, headers: { "retry-after": "30" }, message: "upstream says no" }) }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(errorClass);
     const apiError = err as InstanceType<typeof OpenAI.APIError>;
     expect(`${apiError.message} ${JSON.stringify(apiError.error)}`).not.toMatch(/sim-anthropic-secret|127\.0\.0\.1|\/anthropic|x-api-key/);
-    if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("3");
+    if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("30");
     if (status === 400) expect(apiError.message).toContain("upstream says no");
   });
 

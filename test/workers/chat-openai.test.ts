@@ -127,19 +127,20 @@ describe("model resolution", () => {
 
 describe("upstream errors reach the SDK as the right error class", () => {
   it.each([
-    [429, OpenAI.RateLimitError, { "retry-after": "2" }],
+    // Longer than the retry budget, so the proxy answers at once; its own model, so the cooldown stays there.
+    [429, OpenAI.RateLimitError, { "retry-after": "30" }],
     [500, OpenAI.InternalServerError, {}],
     [503, OpenAI.InternalServerError, {}],
     [400, OpenAI.BadRequestError, {}],
     [401, OpenAI.InternalServerError, {}],
   ])("upstream %i", async (status, errorClass, headers) => {
     const err = await client.chat.completions
-      .create({ model: "sim-small", messages: [{ role: "user", content: sim({ status, headers, message: "upstream says no" }) }] })
+      .create({ model: status === 429 ? "sim-cooled" : "sim-small", messages: [{ role: "user", content: sim({ status, headers, message: "upstream says no" }) }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(errorClass);
     const apiError = err as InstanceType<typeof OpenAI.APIError>;
     expect(JSON.stringify(apiError.error)).not.toMatch(/sk-sim|127\.0\.0\.1|openai\/v1/);
-    if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("2");
+    if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("30");
     if (status === 400) expect(apiError.message).toContain("upstream says no");
     if (status === 401) expect(apiError.message).toContain("Provider sim rejected ai-proxy's credentials");
   });

@@ -35,7 +35,10 @@ describe("models", () => {
     const body = (await res.json()) as ModelList;
     expect(body.object).toBe("list");
     const ids = body.data.map((m) => m.id);
-    expect(ids).toEqual(["sim-small", "sim-small-2", "sim-big", "gemini-sim", "claude-sim", "open-model", "sim-image", "SMALL", "BIG"]);
+    expect(ids.slice(0, 5)).toEqual(["sim-small", "sim-small-2", "sim-big", "gemini-sim", "claude-sim"]);
+    expect(ids).toContain("open-model");
+    expect(ids.slice(-2)).toEqual(["SMALL", "BIG"]);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const m of body.data) {
       expect(m.object).toBe("model");
       expect(Number.isInteger(m.created)).toBe(true);
