@@ -21,6 +21,8 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          // Quota tests may wait for a fresh calendar minute before they start.
+          testTimeout: 90_000,
           include: ["src/**/*.test.ts", "test/workers/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
         },

@@ -15,6 +15,7 @@ import { notFound, onError } from "./middleware/error-handler";
 import { normalizedPath } from "./middleware/path";
 import { chatRoutes } from "./routes/chat";
 import { modelsRoutes } from "./routes/models";
+import { statusRoutes } from "./routes/status";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 
@@ -42,6 +43,7 @@ app.use(async (c, next) => {
 for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);
   app.route(base, chatRoutes);
+  app.route(base, statusRoutes);
 }
 
 app.notFound(notFound);

@@ -78,7 +78,7 @@ export interface LeaseReturn {
 
 export interface SettleResult {
   /** Models of this provider that should not be tried before `until`. */
-  blocked: Array<{ model: string; until: number }>;
+  blocked: Array<{ model: string; until: number; reason: "breaker" | "cooldown" | "account_exhausted" }>;
 }
 
 export interface ModelStatus {

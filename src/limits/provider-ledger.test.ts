@@ -94,7 +94,7 @@ describe("ProviderLedger", () => {
   it("cools a model down for the wait a 429 asked for", () => {
     const l = ledger("p");
     const r = l.settle([{ model: "m50", outcome: "rate_limited", probe: false, releaseConcurrency: false, retryAfterMs: 7000 }], [], T0);
-    expect(r.blocked).toEqual([{ model: "m50", until: T0 + 7000 }]);
+    expect(r.blocked).toEqual([{ model: "m50", until: T0 + 7000, reason: "cooldown" }]);
     expect(l.acquire(ask("m50"), T0 + 6999)).toMatchObject({ ok: false, reason: "cooldown", retryAfterMs: 1 });
     expect(l.acquire(ask("m50"), T0 + 7000).ok).toBe(true);
   });
@@ -114,7 +114,7 @@ describe("ProviderLedger", () => {
     l.settle([fail, fail], [], T0);
     expect(l.acquire(ask("open"), T0).ok).toBe(true);
     const r = l.settle([fail], [], T0);
-    expect(r.blocked).toEqual([{ model: "open", until: T0 + DEFAULT_BREAKER.baseCooldownMs }]);
+    expect(r.blocked).toEqual([{ model: "open", until: T0 + DEFAULT_BREAKER.baseCooldownMs, reason: "breaker" }]);
     expect(l.acquire(ask("open"), T0 + 1)).toMatchObject({ ok: false, reason: "breaker" });
     const later = T0 + DEFAULT_BREAKER.baseCooldownMs;
     expect(l.acquire(ask("open"), later)).toMatchObject({ ok: true, granted: 1, probe: true });

@@ -186,8 +186,14 @@ export class ProviderLedger {
       this.touch(r.model, true);
     }
     for (const [name, { rec }] of this.models) {
-      const until = Math.max(rec.cooldownUntil, this.provider.rec.exhaustedUntil, phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0);
-      if (until > now) blocked.push({ model: name, until });
+      // The cause that lasts longest is the one to report.
+      const causes = [
+        { reason: "cooldown" as const, until: rec.cooldownUntil },
+        { reason: "account_exhausted" as const, until: this.provider.rec.exhaustedUntil },
+        { reason: "breaker" as const, until: phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0 },
+      ].sort((a, b) => b.until - a.until);
+      const top = causes[0]!;
+      if (top.until > now) blocked.push({ model: name, until: top.until, reason: top.reason });
     }
     return { blocked };
   }

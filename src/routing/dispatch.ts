@@ -123,7 +123,8 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
         lastError = err;
         if (o.outcome === "rate_limited") {
           upstreamLimited = true;
-          earliest = Math.min(earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
+          // An exhausted account frees at its reset, which the models' refusals will tell.
+          if (o.retryAfterMs !== undefined || o.scope !== "account") earliest = Math.min(earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
         } else if (err.retryable) transientFailure = true;
         continue;
       }

@@ -37,6 +37,19 @@ export interface Directive {
   tool_calls?: ToolCallSpec[];
   finish_reason?: string;
   tag?: string;
+  /** Apply faults (status, drop, empty, delays) only to these upstream model ids. */
+  only?: string[];
+  /** Apply faults only to the first N requests carrying this directive's tag. */
+  times?: number;
+}
+
+const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers"] as const;
+
+/** The directive without its faults, for requests the faults do not target. */
+export function withoutFaults(d: Directive): Directive {
+  const clean: Directive = { ...d };
+  for (const key of FAULTS) delete clean[key];
+  return clean;
 }
 
 const MARKER = /<<sim (\{.*?\})>>/s;

@@ -4,13 +4,15 @@
  * what it receives, and fails on request (see directive.ts). Used by the workerd tests,
  * `npm run demo` and the benchmark.
  *
- * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag.
+ * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag;
+ * GET /__stats?model=M counts requests and 429s for an upstream model id.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { collectTexts, type Directive, parseDirective, sleep } from "./directive";
+import { collectTexts, type Directive, parseDirective, sleep, withoutFaults } from "./directive";
 import { anthropicRoute } from "./anthropic";
 import { geminiRoute } from "./gemini";
+import { enforceLimits, modelOf, stats } from "./limits";
 import { handleOpenAIChat, sendJson } from "./openai";
 
 export interface RecordedRequest {
@@ -55,6 +57,7 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       if (url.pathname === "/__requests") {
         return sendJson(res, 200, recorded.get(url.searchParams.get("tag") ?? "") ?? []);
       }
+      if (url.pathname === "/__stats") return sendJson(res, 200, stats(url.searchParams.get("model") ?? ""));
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const raw = Buffer.concat(chunks).toString("utf8");
@@ -66,7 +69,11 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
           return sendJson(res, 400, { error: { message: "simulator: body is not JSON" } });
         }
       }
-      const d = parseDirective(collectTexts(body));
+      const model = modelOf(url.pathname, body);
+      let d = parseDirective(collectTexts(body));
+      const seen = d.tag ? (recorded.get(d.tag)?.length ?? 0) : 0;
+      if ((d.only && !(model && d.only.includes(model))) || (d.times !== undefined && seen >= d.times)) d = withoutFaults(d);
+      d = enforceLimits(model, d);
       if (d.tag) {
         const list = recorded.get(d.tag) ?? [];
         if (list.length < MAX_RECORDED) list.push({ method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now() });

@@ -22,9 +22,26 @@ export function upstream(): string {
 }
 
 /** What the simulator received for requests tagged `tag`. */
-export async function recorded(tag: string): Promise<Array<{ path: string; headers: Record<string, string>; body: Record<string, unknown> }>> {
+export async function recorded(tag: string): Promise<Array<{ path: string; headers: Record<string, string>; body: Record<string, unknown>; at: number }>> {
   const res = await fetch(`${upstream()}/__requests?tag=${encodeURIComponent(tag)}`);
   return res.json();
 }
 
 export const sim = (directive: Record<string, unknown>) => `<<sim ${JSON.stringify(directive)}>>`;
+
+/** Requests and 429s the simulator has answered for an upstream model id. */
+export async function simStats(model: string): Promise<{ requests: number; rate_limited: number }> {
+  return (await fetch(`${upstream()}/__stats?model=${encodeURIComponent(model)}`)).json();
+}
+
+export const chat = (model: string, content = "hi", extra: Record<string, unknown> = {}) =>
+  postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }], ...extra });
+
+/**
+ * Limits count per calendar minute, in the proxy and the simulator alike. A test that
+ * fills a minute's quota must not straddle a boundary, so it starts early in a minute.
+ */
+export async function awayFromMinuteEdge(needMs = 15_000): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (60_000 - intoMinute < needMs) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 50));
+}

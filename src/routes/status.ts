@@ -1,0 +1,65 @@
+/**
+ * GET /v1/status (and /status): the live state of every model, straight from the
+ * limiters: breaker, cooldown, in-flight requests, latency, and each declared window's
+ * usage; each provider's account-wide usage; and, per size category, the order the proxy
+ * would try its models in right now and which one would serve the next request.
+ */
+import { Hono } from "hono";
+import { catalog } from "../config/catalog";
+import type { AppEnv } from "../env";
+import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
+import { quotaClient, quotaContext } from "../limits/quota-client";
+import type { WindowUsage } from "../limits/quota-counters";
+import { orderCandidates } from "../routing/order-candidates";
+import { resolveModel } from "../routing/resolve-model";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function usageOut(usage: Partial<Record<string, WindowUsage>>) {
+  return Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, u && { used: u.used, limit: u.limit, resets_at: iso(u.resets_at) }]));
+}
+
+function available(m: ModelStatus, provider: ProviderStatus): boolean {
+  if (m.breaker === "open" || m.cooldown_until !== null || provider.exhausted_until !== null) return false;
+  const full = (usage: Partial<Record<string, WindowUsage>>) => Object.entries(usage).some(([key, u]) => key.startsWith("r") && u && u.used >= u.limit);
+  return !full(m.usage) && !full(provider.usage);
+}
+
+export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
+  const { limiter } = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
+  const providerIds = [...new Set([...catalog.models.values()].map((m) => m.providerId))];
+  const providers = await Promise.all(providerIds.map((id) => limiter.getByName(id).status(id)));
+  const byModel = new Map<string, { model: ModelStatus; provider: ProviderStatus }>();
+  for (const p of providers) for (const m of p.models) byModel.set(m.name, { model: m, provider: p });
+
+  const models = [...catalog.models.values()].map((spec) => {
+    const s = byModel.get(spec.name);
+    return {
+      name: spec.name,
+      provider: spec.providerId,
+      size: spec.size ?? null,
+      type: spec.type,
+      breaker: s?.model.breaker ?? "closed",
+      cooldown_until: iso(Math.max(s?.model.cooldown_until ?? 0, s?.provider.exhausted_until ?? 0) || null),
+      in_flight: s?.model.in_flight ?? 0,
+      latency_ms: s?.model.latency_ms ?? null,
+      usage: usageOut(s?.model.usage ?? {}),
+    };
+  });
+  const categories = [...catalog.categories.keys()].map((name) => {
+    const resolution = resolveModel(name, catalog.categories.get(name)?.[0]?.type ?? "chat");
+    const order = orderCandidates(resolution, { views: quotaClient.views, lastUsed: new Map() }).map((m) => m.name);
+    const next = order.find((n) => {
+      const s = byModel.get(n);
+      return s ? available(s.model, s.provider) : true;
+    });
+    return { name, strategy: resolution.strategy, order, next: next ?? null };
+  });
+  return c.json({
+    object: "status",
+    generated_at: new Date().toISOString(),
+    models,
+    providers: providers.map((p) => ({ id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage) })),
+    categories,
+  });
+});
