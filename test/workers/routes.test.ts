@@ -37,7 +37,11 @@ describe("models", () => {
     const ids = body.data.map((m) => m.id);
     expect(ids.slice(0, 5)).toEqual(["sim-small", "sim-small-2", "sim-big", "gemini-sim", "claude-sim"]);
     expect(ids).toContain("open-model");
-    expect(ids.slice(-2)).toEqual(["SMALL", "BIG"]);
+    // Models first, then one entry per category, in order of first appearance.
+    const categories = body.data.filter((m) => m.owned_by === "ai-proxy").map((m) => m.id);
+    expect(categories.slice(0, 2)).toEqual(["SMALL", "BIG"]);
+    expect(categories).toContain("SCEN");
+    expect(ids.slice(-categories.length)).toEqual(categories);
     expect(new Set(ids).size).toBe(ids.length);
     for (const m of body.data) {
       expect(m.object).toBe("model");
