@@ -55,6 +55,14 @@ ai-proxy demo is running on ${base} (upstream simulator on ${sim.url}); client k
     -H "content-type: application/json" \\
     -d '{"model":"claude","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
 
+Hammer SMALL and watch the traffic move as quotas fill (fast-a: 5/min, fast-b: 20/min, then flash):
+
+  for i in $(seq 30); do curl -s -o /dev/null -w "%{http_code} %header{x-proxy-model}\n" \
+    ${base}/v1/chat/completions -H "authorization: Bearer ${KEY}" -H "content-type: application/json" \
+    -d '{"model":"SMALL","messages":[{"role":"user","content":"Hi"}]}'; done
+
+  curl -s ${base}/v1/status -H "authorization: Bearer ${KEY}"
+
 Models: fast-a, fast-b (OpenAI-compatible), flash (Gemini), smart-a (OpenAI-compatible), claude (Anthropic);
 categories SMALL and BIG. Press Ctrl+C to stop.
 `);
