@@ -40,7 +40,10 @@ describe("compileConfig", () => {
       base_url: "https://openrouter.ai/api/v1",
       api_key_env: "OPENROUTER_API_KEY",
       headers: {},
-      timeout_ms: 60000,
+      timeout_ms: 300000,
+      ttft_ms: 120000,
+      idle_ms: 60000,
+      total_ms: 900000,
       limits: { rpm: 20, rpd: 50 },
     });
     expect(models[1]).toEqual({ name: "flash", provider: "gem", model: "flash", size: "SMALL", type: "chat", fallbacks: [] });

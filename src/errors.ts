@@ -173,8 +173,8 @@ export class UpstreamRateLimitError extends UpstreamError {
 
 export class UpstreamServerError extends UpstreamError {
   readonly kind = "server_error";
-  constructor(provider: string, upstreamStatus: number) {
-    super(provider, `Provider ${provider} failed (HTTP ${upstreamStatus}).`, {
+  constructor(provider: string, upstreamStatus: number, detail = `HTTP ${upstreamStatus}`) {
+    super(provider, `Provider ${provider} failed (${detail}).`, {
       status: 502,
       type: "upstream_error",
       code: "upstream_error",

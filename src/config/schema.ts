@@ -34,7 +34,12 @@ const providerSchema = z.strictObject({
     .transform((url) => url.replace(/\/+$/, "")),
   api_key_env: envName.optional(),
   headers: z.record(z.string(), z.string()).default({}),
-  timeout_ms: positiveInt.default(60_000),
+  /** Non-streamed requests: time allowed for the whole response. */
+  timeout_ms: positiveInt.default(300_000),
+  /** Streams: time to the first content, longest silence between chunks, whole stream. */
+  ttft_ms: positiveInt.default(120_000),
+  idle_ms: positiveInt.default(60_000),
+  total_ms: positiveInt.default(900_000),
   limits: limitsSchema.optional(),
   /** When the provider's daily quota resets: "America/Los_Angeles", "07:00 UTC"; default 00:00 UTC. */
   day_reset: z
@@ -67,6 +72,11 @@ const modelSchema = z.strictObject({
   max_concurrent: positiveInt.optional(),
   /** Relative price (e.g. USD per million tokens) for the `cost` strategy. */
   cost: z.number({ error: "must be a number >= 0" }).nonnegative({ error: "must be a number >= 0" }).optional(),
+  /** Per-model overrides of the provider's timeouts. */
+  timeout_ms: positiveInt.optional(),
+  ttft_ms: positiveInt.optional(),
+  idle_ms: positiveInt.optional(),
+  total_ms: positiveInt.optional(),
   /** How long a request naming this model may wait for quota to free; default 0. */
   max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).optional(),
 });

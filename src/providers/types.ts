@@ -45,8 +45,12 @@ export interface TranslatingAdapter {
   /** Throws InvalidRequestError for parameters the protocol cannot express. */
   buildRequest(req: ChatRequest, target: UpstreamTarget): UpstreamHttpRequest;
   parseResponse(body: unknown, ctx: ResponseContext): ChatCompletion;
-  /** Upstream SSE events in, OpenAI chunks out; emits the usage chunk when ctx.includeUsage. */
-  streamTranslator(ctx: ResponseContext): TransformStream<SseEvent, ChatCompletionChunk>;
+  /**
+   * Upstream SSE events in, OpenAI chunks out; emits the usage chunk when ctx.includeUsage.
+   * Synchronous: enqueue chunks, throw a typed UpstreamError to fail. Run by
+   * src/stream/translate-stream.ts, never chained as a TransformStream on the request path.
+   */
+  streamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk>;
 }
 
 export type ChatAdapter = PassthroughAdapter | TranslatingAdapter;

@@ -4,13 +4,12 @@
  * UpstreamErrors, and turn success into an OpenAI-shaped Response (JSON or SSE). It
  * neither retries nor picks models; routing does, from the errors thrown here.
  */
-import { UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
+import { type ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamServerError, UpstreamTimeoutError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
 import type { ChatRequest } from "../openai/chat-request";
 import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
-import { chunkSerializer } from "../stream/chunk-serializer";
-import { sseEventStream } from "../stream/sse-parser";
-import { type StreamOutcome, tapStream } from "../stream/stream-tap";
+import { guardStream, type StreamOutcome } from "../stream/stream-guard";
+import { translateStream } from "../stream/translate-stream";
 import { readRateHeaders } from "./rate-headers";
 import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
 import { classifyUpstreamError } from "./upstream-errors";
@@ -41,6 +40,26 @@ export interface UpstreamResult {
   done: Promise<StreamOutcome>;
 }
 
+function timeoutsOf(target: UpstreamTarget) {
+  const { model } = target;
+  const p = model.providerConfig;
+  return {
+    requestMs: model.timeout_ms ?? p.timeout_ms,
+    ttftMs: model.ttft_ms ?? p.ttft_ms,
+    idleMs: model.idle_ms ?? p.idle_ms,
+    totalMs: model.total_ms ?? p.total_ms,
+  };
+}
+
+/** An `error` object inside a 200 stream, classified like the HTTP error it stands for. */
+function classifyStreamError(provider: string, error: unknown): ProxyError {
+  const e = (error ?? {}) as { code?: unknown; type?: unknown; status?: unknown };
+  const code = typeof e.code === "number" && e.code >= 400 && e.code < 600 ? e.code : undefined;
+  const status = code ?? (/rate_limit/.test(String(e.type)) ? 429 : 502);
+  const classified = classifyUpstreamError(provider, status, new Headers(), JSON.stringify({ error }));
+  return classified instanceof UpstreamServerError ? new UpstreamServerError(provider, status, "an error event inside its stream") : classified;
+}
+
 const finished = (usage: Usage | undefined, promptTokens: number): Promise<StreamOutcome> =>
   Promise.resolve(
     usage
@@ -68,9 +87,14 @@ export function prepareChat(adapter: ChatAdapter, req: ChatRequest, target: Upst
 export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): Promise<UpstreamResult> {
   const { adapter, req, target, spec } = prepared;
   const provider = target.model.providerId;
-  const timeoutMs = target.model.providerConfig.timeout_ms;
+  const timeouts = timeoutsOf(target);
+  // Streams are bounded by their first token; plain requests by the whole response.
+  const timeoutMs = req.stream ? Math.min(timeouts.ttftMs, timeouts.totalMs) : timeouts.requestMs;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(provider, timeoutMs)), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new UpstreamTimeoutError(provider, timeoutMs, req.stream ? "first token" : "response")),
+    timeoutMs,
+  );
   const onClientAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onClientAbort, { once: true });
   const done = () => {
@@ -102,14 +126,20 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
     };
     if (req.stream) {
       if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
-      // Stream timeouts (first token, idle) are the stream layer's; the header timeout ends here.
-      done();
-      const openaiSse =
-        adapter.kind === "passthrough"
-          ? res.body
-          : res.body.pipeThrough(sseEventStream()).pipeThrough(adapter.streamTranslator(ctx)).pipeThrough(chunkSerializer());
-      const tap = tapStream(openaiSse, promptTokens);
-      return { response: new Response(tap.body, { status: 200, headers: SSE_HEADERS }), latencyMs, rate, done: tap.done };
+      // From here the stream guard keeps the first-token, idle and total deadlines.
+      clearTimeout(timer);
+      const openaiSse = adapter.kind === "translate" ? translateStream(res.body, adapter.streamTransformer(ctx)) : res.body;
+      const guarded = await guardStream(openaiSse, {
+        provider,
+        startedAt: started,
+        ttftMs: timeouts.ttftMs,
+        idleMs: timeouts.idleMs,
+        totalMs: timeouts.totalMs,
+        promptTokens,
+        classifyErrorEvent: (error) => classifyStreamError(provider, error),
+        abortUpstream: (reason) => controller.abort(reason),
+      });
+      return { response: new Response(guarded.body, { status: 200, headers: SSE_HEADERS }), latencyMs, rate, done: guarded.done };
     }
 
     let text: string;

@@ -17,7 +17,7 @@ import {
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
 import type { QuotaClient, QuotaContext } from "../limits/quota-client";
-import type { StreamOutcome } from "../stream/stream-tap";
+import type { StreamOutcome } from "../stream/stream-guard";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
 import type { Resolution } from "./resolve-model";

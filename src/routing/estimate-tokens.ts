@@ -4,7 +4,7 @@
  * Used to skip models whose max_input_tokens is too small and to check token headroom.
  */
 import type { ChatRequest } from "../openai/chat-request";
-import { estimateTokens } from "../stream/stream-tap";
+import { estimateTokens } from "../stream/stream-guard";
 
 const IMAGE_TOKENS = 1_000;
 const PER_MESSAGE = 4;

@@ -146,7 +146,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
     frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
     frames.push(eventFrame("ping", { type: "ping" }));
     for (const [i, piece] of pieces.entries()) {
-      if (streamError && i === Math.ceil(pieces.length / 2)) {
+      if (streamError && i === (d.error_after ?? Math.ceil(pieces.length / 2))) {
         frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: `simulated ${streamError}` } }));
         startSse(res, d);
         return writeFrames(res, frames, d);

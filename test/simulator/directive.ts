@@ -37,13 +37,23 @@ export interface Directive {
   tool_calls?: ToolCallSpec[];
   finish_reason?: string;
   tag?: string;
+  /** After headers, wait this long before the first frame (trips a first-token timeout). */
+  stall_ms?: number;
+  /**
+   * An error event inside the 200 stream, in the protocol's style: OpenAI `data: {"error"}`
+   * ("openai"), OpenRouter's error chunk ("openrouter"), Anthropic `event: error` (its error
+   * type, e.g. "overloaded_error"). Gemini uses `error_body`.
+   */
+  stream_error?: string;
+  /** Content pieces sent before `stream_error` (0: before any content; default: half). */
+  error_after?: number;
   /** Apply faults (status, drop, empty, delays) only to these upstream model ids. */
   only?: string[];
   /** Apply faults only to the first N requests carrying this directive's tag. */
   times?: number;
 }
 
-const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers"] as const;
+const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms"] as const;
 
 /** The directive without its faults, for requests the faults do not target. */
 export function withoutFaults(d: Directive): Directive {

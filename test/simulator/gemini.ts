@@ -186,7 +186,7 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
     }
     if (req.url.searchParams.get("alt") !== "sse") return sendJson(res, 200, events, d.headers);
     const frames = events.map(dataFrame);
-    if (midStreamError) frames.push(dataFrame(d.error_body));
+    if (midStreamError) frames.splice(d.error_after ?? frames.length, frames.length, dataFrame(d.error_body));
     startSse(res, d);
     // Google ends SSE lines with CRLF, which the frame writer uses in its split-write mode.
     await writeFrames(res, frames, { ...d, split_writes: true });

@@ -19,6 +19,22 @@ export function openaiErrorBody(status: number, message: string) {
   return { error: { message, type, param: null, code: status === 429 ? "rate_limit_exceeded" : null } };
 }
 
+/** An error inside a 200 stream, as OpenAI ("openai") or OpenRouter ("openrouter") sends it. */
+function streamErrorFrame(style: string, id: string, created: number, model: string): string {
+  if (style === "openrouter") {
+    return dataFrame({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      provider: "Chutes",
+      error: { code: 502, message: "Provider returned error", metadata: { raw: "upstream overloaded" } },
+      choices: [{ index: 0, delta: { content: "" }, finish_reason: "error", native_finish_reason: "error" }],
+    });
+  }
+  return dataFrame({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -63,7 +79,15 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
   const chunk = (delta: unknown, finish_reason: string | null = null) =>
     dataFrame({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason, logprobs: null }] });
   const frames = [chunk({ role: "assistant", content: "" })];
-  for (const piece of pieces) frames.push(chunk({ content: piece }));
+  const errorAt = d.stream_error ? (d.error_after ?? Math.ceil(pieces.length / 2)) : -1;
+  for (const [i, piece] of pieces.entries()) {
+    if (i === errorAt) {
+      frames.push(streamErrorFrame(d.stream_error!, id, created, model));
+      startSse(res, d);
+      return writeFrames(res, frames, d);
+    }
+    frames.push(chunk({ content: piece }));
+  }
   toolCalls.forEach((call, index) => {
     frames.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }));
     frames.push(chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] }));

@@ -21,6 +21,9 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   at: number;
+  /** When the connection closed, and whether the whole response had been sent by then. */
+  closedAt?: number;
+  finished?: boolean;
 }
 
 export type ProtocolHandler = (
@@ -76,8 +79,13 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       d = enforceLimits(model, d);
       if (d.tag) {
         const list = recorded.get(d.tag) ?? [];
-        if (list.length < MAX_RECORDED) list.push({ method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now() });
+        const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now() };
+        if (list.length < MAX_RECORDED) list.push(entry);
         recorded.set(d.tag, list);
+        res.on("close", () => {
+          entry.closedAt = Date.now();
+          entry.finished = res.writableFinished;
+        });
       }
       if (d.drop) return void req.socket.destroy();
       if (d.empty) return void res.writeHead(200, { "content-type": "application/json" }).end();

@@ -18,6 +18,7 @@ export function startSse(res: ServerResponse, d: Directive): void {
 /** Send frames (each a complete "event/data" block without the trailing blank line). */
 export async function writeFrames(res: ServerResponse, frames: readonly string[], d: Directive): Promise<void> {
   const eol = d.split_writes ? "\r\n" : "\n";
+  if (d.stall_ms) await sleep(d.stall_ms);
   for (let i = 0; i < frames.length; i++) {
     if (res.destroyed) return;
     if (d.drop_after !== undefined && i >= d.drop_after) {

@@ -282,7 +282,9 @@ describe("upstream errors reach the SDK as the right error class", () => {
 
   it.each([
     ["ends without message_stop", { truncate: true }],
-    ["drops the connection", { drop_after: 5 }],
+    // Spaced out so the text reaches the client before the drop; a drop before any content
+    // is retried invisibly instead (see the streaming-resilience tests).
+    ["drops the connection", { drop_after: 5, chunk_delay_ms: 20 }],
   ])("raises from the SDK's stream iteration when the upstream %s", async (_, fault) => {
     const { finish, error } = await consume({ reply: "An answer that never properly finishes.", ...fault });
     expect(error).toBeInstanceOf(Error);

@@ -7,7 +7,7 @@
 import type { TranslatingAdapter } from "../types";
 import { translateRequest } from "./request";
 import { parseResponse } from "./response";
-import { streamTranslator } from "./stream";
+import { streamTransformer } from "./stream";
 import { ANTHROPIC_VERSION } from "./wire";
 
 export const anthropicAdapter: TranslatingAdapter = {
@@ -28,5 +28,5 @@ export const anthropicAdapter: TranslatingAdapter = {
     };
   },
   parseResponse,
-  streamTranslator,
+  streamTransformer,
 };

@@ -293,7 +293,7 @@ describe("anthropicAdapter.buildRequest", () => {
     type: "chat",
     fallbacks: [],
     providerId: "simanthropic",
-    providerConfig: { type: "anthropic", base_url: "https://api.anthropic.com", headers: { "anthropic-beta": "x-2025" }, timeout_ms: 1000 },
+    providerConfig: { type: "anthropic", base_url: "https://api.anthropic.com", headers: { "anthropic-beta": "x-2025" }, timeout_ms: 1000, ttft_ms: 1000, idle_ms: 1000, total_ms: 1000 },
   } satisfies ResolvedModel;
 
   it("posts to /v1/messages with the key, the API version and the configured headers", () => {

@@ -7,7 +7,7 @@ import { UpstreamBadResponseError, UpstreamInvalidRequestError, UpstreamRateLimi
 import type { ChatCompletionChunk } from "../../openai/chat-response";
 import { sseEventStream } from "../../stream/sse-parser";
 import type { ResponseContext } from "../types";
-import { streamTranslator } from "./stream";
+import { streamTransformer } from "./stream";
 
 const ctx = (includeUsage = false): ResponseContext => ({ provider: "simanthropic", id: "chatcmpl-s", created: 1_700_000_000, model: "claude-haiku-4-5", includeUsage });
 
@@ -18,7 +18,7 @@ interface Outcome {
 
 async function run(sse: string, context = ctx()): Promise<Outcome> {
   const chunks: ChatCompletionChunk[] = [];
-  const body = new Response(sse).body!.pipeThrough(sseEventStream()).pipeThrough(streamTranslator(context));
+  const body = new Response(sse).body!.pipeThrough(sseEventStream()).pipeThrough(new TransformStream(streamTransformer(context)));
   const reader = body.getReader();
   try {
     for (;;) {

@@ -34,7 +34,7 @@ function usageFields(value: unknown): AnthropicUsage {
   return out;
 }
 
-export function streamTranslator(ctx: ResponseContext): TransformStream<SseEvent, ChatCompletionChunk> {
+export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
   let model = ctx.model;
   let started = false;
   let finished = false;
@@ -51,7 +51,7 @@ export function streamTranslator(ctx: ResponseContext): TransformStream<SseEvent
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
 
-  return new TransformStream({
+  return {
     transform(event, controller) {
       if (finished) return;
       let data: unknown;
@@ -123,5 +123,5 @@ export function streamTranslator(ctx: ResponseContext): TransformStream<SseEvent
     flush() {
       if (!finished) throw new UpstreamBadResponseError(ctx.provider, "the stream ended before message_stop");
     },
-  });
+  };
 }

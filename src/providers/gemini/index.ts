@@ -7,7 +7,7 @@
 import type { TranslatingAdapter } from "../types";
 import { buildGeminiRequest } from "./request";
 import { parseGeminiResponse } from "./response";
-import { geminiStreamTranslator } from "./stream";
+import { geminiStreamTransformer } from "./stream";
 
 export const geminiAdapter: TranslatingAdapter = {
   kind: "translate",
@@ -26,5 +26,5 @@ export const geminiAdapter: TranslatingAdapter = {
     };
   },
   parseResponse: parseGeminiResponse,
-  streamTranslator: geminiStreamTranslator,
+  streamTransformer: geminiStreamTransformer,
 };

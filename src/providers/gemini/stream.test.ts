@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamBadResponseError, UpstreamError, UpstreamRateLimitError, UpstreamServerError } from "../../errors";
 import type { ChatCompletionChunk } from "../../openai/chat-response";
-import { chunkSerializer } from "../../stream/chunk-serializer";
+import { translateStream } from "../../stream/translate-stream";
 import { sseEventStream } from "../../stream/sse-parser";
 import type { ResponseContext } from "../types";
 import streamFunctionCall from "../../../test/fixtures/gemini/stream-function-call.sse?raw";
 import streamText from "../../../test/fixtures/gemini/stream-text.sse?raw";
-import { geminiStreamTranslator } from "./stream";
+import { geminiStreamTransformer } from "./stream";
 import { signatureFromId } from "./tool-ids";
 
 const ctx = (includeUsage = false): ResponseContext => ({ provider: "simgemini", id: "chatcmpl-s", created: 1, model: "gemini-x", includeUsage });
@@ -23,7 +23,7 @@ function bytes(text: string, chunkSize = text.length): ReadableStream<Uint8Array
 
 async function translate(text: string, opts: { includeUsage?: boolean; chunkSize?: number } = {}): Promise<ChatCompletionChunk[]> {
   const out: ChatCompletionChunk[] = [];
-  const stream = bytes(text, opts.chunkSize).pipeThrough(sseEventStream()).pipeThrough(geminiStreamTranslator(ctx(opts.includeUsage)));
+  const stream = bytes(text, opts.chunkSize).pipeThrough(sseEventStream()).pipeThrough(new TransformStream(geminiStreamTransformer(ctx(opts.includeUsage))));
   for await (const chunk of stream) out.push(chunk);
   return out;
 }
@@ -31,7 +31,7 @@ async function translate(text: string, opts: { includeUsage?: boolean; chunkSize
 async function failure(text: string): Promise<{ chunks: ChatCompletionChunk[]; error: unknown }> {
   const chunks: ChatCompletionChunk[] = [];
   try {
-    for await (const chunk of bytes(text).pipeThrough(sseEventStream()).pipeThrough(geminiStreamTranslator(ctx(true)))) chunks.push(chunk);
+    for await (const chunk of bytes(text).pipeThrough(sseEventStream()).pipeThrough(new TransformStream(geminiStreamTransformer(ctx(true))))) chunks.push(chunk);
   } catch (error) {
     return { chunks, error };
   }
@@ -41,7 +41,7 @@ async function failure(text: string): Promise<{ chunks: ChatCompletionChunk[]; e
 const frame = (payload: unknown) => `data: ${JSON.stringify(payload)}\r\n\r\n`;
 const textEvent = (text: string, extra: Record<string, unknown> = {}) => frame({ candidates: [{ content: { role: "model", parts: [{ text }] }, index: 0, ...extra }] });
 
-describe("geminiStreamTranslator", () => {
+describe("geminiStreamTransformer", () => {
   it("streams the text fixture: role first, deltas, a finish chunk, then usage", async () => {
     const chunks = await translate(streamText, { includeUsage: true });
     expect(chunks.map((c) => c.choices[0]?.delta ?? null)).toEqual([
@@ -124,8 +124,8 @@ describe("geminiStreamTranslator", () => {
     expect(error).toBeInstanceOf(UpstreamBadResponseError);
   });
 
-  it("never lets the serializer append [DONE] after an error", async () => {
-    const body = bytes(textEvent("partial")).pipeThrough(sseEventStream()).pipeThrough(geminiStreamTranslator(ctx())).pipeThrough(chunkSerializer());
+  it("delivers what came before a failure, then fails, and never appends [DONE]", async () => {
+    const body = translateStream(bytes(textEvent("partial")), geminiStreamTransformer(ctx()));
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     const error = await (async () => {

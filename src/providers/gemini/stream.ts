@@ -18,7 +18,7 @@ interface ChoiceState {
   finished: boolean;
 }
 
-export function geminiStreamTranslator(ctx: ResponseContext): TransformStream<SseEvent, ChatCompletionChunk> {
+export function geminiStreamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
   const token = responseToken();
   const choices = new Map<number, ChoiceState>();
   let calls = 0;
@@ -65,7 +65,7 @@ export function geminiStreamTranslator(ctx: ResponseContext): TransformStream<Ss
     }
   };
 
-  return new TransformStream<SseEvent, ChatCompletionChunk>({
+  return {
     transform(event, controller) {
       const data = event.data.trim();
       if (data === "" || data === "[DONE]") return;
@@ -103,5 +103,5 @@ export function geminiStreamTranslator(ctx: ResponseContext): TransformStream<Ss
         controller.enqueue({ id: ctx.id, object: "chat.completion.chunk", created: ctx.created, model, choices: [], usage: usage ?? emptyUsage() });
       }
     },
-  });
+  };
 }

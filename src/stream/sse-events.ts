@@ -1,0 +1,89 @@
+/**
+ * What one OpenAI SSE event means to the proxy: the end marker, an error sent inside the
+ * 200, content the client is waiting for, or preamble (role-only or empty chunks) that can
+ * be held back while a failure would still be invisible. Also splits text into whole
+ * events, keeping each event's exact bytes, so events are forwarded untouched and a
+ * failure never leaves half an event on the wire.
+ */
+import type { Usage } from "../openai/chat-response";
+
+export type EventKind = "done" | "error" | "content" | "preamble" | "comment";
+
+export interface InspectedEvent {
+  kind: EventKind;
+  usage?: Usage;
+  /** Characters of generated text and tool arguments, for usage estimates. */
+  chars: number;
+  error?: unknown;
+}
+
+const TERMINATOR = /\r\n\r\n|\n\n|\r\r/g;
+
+/** Splits off every complete event; the rest waits for more bytes. */
+export function splitEvents(text: string): { events: string[]; rest: string } {
+  const events: string[] = [];
+  let start = 0;
+  TERMINATOR.lastIndex = 0;
+  for (let m = TERMINATOR.exec(text); m; m = TERMINATOR.exec(text)) {
+    events.push(text.slice(start, m.index + m[0].length));
+    start = m.index + m[0].length;
+  }
+  return { events, rest: text.slice(start) };
+}
+
+/** The joined `data:` lines of one raw event, or undefined when it has none (a comment). */
+export function eventData(raw: string): string | undefined {
+  let data: string | undefined;
+  for (const line of raw.split(/\r\n|\r|\n/)) {
+    if (!line.startsWith("data")) continue;
+    const colon = line.indexOf(":");
+    if (colon !== 4 && line !== "data") continue;
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    data = data === undefined ? value : `${data}\n${value}`;
+  }
+  return data;
+}
+
+interface ChunkShape {
+  error?: unknown;
+  usage?: Usage | null;
+  choices?: Array<{ finish_reason?: string | null; delta?: Record<string, unknown> }>;
+}
+
+function hasValue(v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}
+
+export function inspectEvent(raw: string): InspectedEvent {
+  const data = eventData(raw);
+  if (data === undefined) return { kind: "comment", chars: 0 };
+  if (data.trim() === "[DONE]") return { kind: "done", chars: 0 };
+  let chunk: ChunkShape;
+  try {
+    chunk = JSON.parse(data) as ChunkShape;
+  } catch {
+    return { kind: "content", chars: 0 };
+  }
+  if (chunk.error) return { kind: "error", chars: 0, error: chunk.error };
+  let chars = 0;
+  let content = false;
+  for (const choice of chunk.choices ?? []) {
+    if (choice.finish_reason) content = true;
+    for (const [key, value] of Object.entries(choice.delta ?? {})) {
+      if (key === "role" || !hasValue(value)) continue;
+      content = true;
+      if (typeof value === "string") chars += value.length;
+      else if (key === "tool_calls" && Array.isArray(value)) {
+        for (const call of value as Array<{ function?: { arguments?: string; name?: string } }>) {
+          chars += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+        }
+      }
+    }
+  }
+  const usage = chunk.usage ?? undefined;
+  // A usage-only chunk ends a finished answer: it is not preamble either.
+  return { kind: content || usage ? "content" : "preamble", chars, ...(usage ? { usage } : {}) };
+}

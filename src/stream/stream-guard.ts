@@ -1,0 +1,211 @@
+/**
+ * Every streamed answer passes through here, whatever protocol produced it, and this is
+ * what makes streaming honest:
+ * - Before the first content-bearing event (text, tool call, refusal, reasoning, a
+ *   finish), role-only and empty chunks are held back (up to 64 KiB). A failure in that
+ *   window (broken connection, first-token timeout, an error event inside the 200, a stream
+ *   that ends empty) is thrown as a typed error, so the caller can retry or fall back and
+ *   the client never sees a duplicated role chunk or text.
+ * - After that, events are forwarded untouched and only whole (a failure never leaves half
+ *   an event on the wire). A failure ends the stream with an OpenAI error event,
+ *   `data: {"error":...}`, and no `[DONE]`, so SDKs raise instead of returning truncated
+ *   text as a success. Idle and total timeouts apply. Comment and keep-alive events are
+ *   dropped.
+ * - Usage is read from the stream (estimated when there is none), and `done` settles with
+ *   how the stream ended. Reads are pulled as the client reads; a client that leaves
+ *   cancels the upstream at once.
+ */
+import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
+import type { Usage } from "../openai/chat-response";
+import { inspectEvent, splitEvents } from "./sse-events";
+
+export interface StreamOutcome {
+  /** The answer arrived whole (ended with `[DONE]` or a finish reason). */
+  completed: boolean;
+  cancelled: boolean;
+  error?: ProxyError;
+  usage?: Usage;
+  /** `usage` was estimated, not reported by the upstream. */
+  estimated: boolean;
+}
+
+export interface GuardedStream {
+  body: ReadableStream<Uint8Array>;
+  done: Promise<StreamOutcome>;
+}
+
+export interface GuardOptions {
+  provider: string;
+  /** When the upstream request started: the first-token and total deadlines count from it. */
+  startedAt: number;
+  ttftMs: number;
+  idleMs: number;
+  totalMs: number;
+  promptTokens: number;
+  /** Turns an `error` object found inside the stream into a typed error. */
+  classifyErrorEvent(error: unknown): ProxyError;
+  /** Aborts the upstream request, closing its connection. */
+  abortUpstream(reason: unknown): void;
+}
+
+/** Roughly four characters a token: good enough to count quota when the provider is silent. */
+export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
+
+const HOLD_LIMIT = 64 * 1024;
+const encoder = new TextEncoder();
+const DONE = "data: [DONE]\n\n";
+
+export async function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptions): Promise<GuardedStream> {
+  const reader = source.getReader();
+  const decoder = new TextDecoder();
+  const totalDeadline = opts.startedAt + opts.totalMs;
+  let rest = "";
+  let usage: Usage | undefined;
+  let chars = 0;
+  let sawDone = false;
+  let sawContent = false;
+  let sawFinish = false;
+
+  const stop = (reason: unknown) => {
+    opts.abortUpstream(reason);
+    reader.cancel(reason).catch(() => undefined);
+  };
+
+  /** One chunk within `ms` (null at the end), or a typed error. */
+  const read = async (ms: number, timeout: () => ProxyError): Promise<Uint8Array | null> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeout()), Math.max(0, ms));
+    });
+    try {
+      const r = await Promise.race([reader.read(), expired]);
+      return r.done ? null : r.value;
+    } catch (err) {
+      if (err instanceof ProxyError) throw err;
+      throw new UpstreamNetworkError(opts.provider, "the connection broke during the stream");
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** Whole events from new bytes: what to forward, or the error event that ends it all. */
+  const take = (chunk: Uint8Array | null): { out: string; error?: ProxyError } => {
+    const split = splitEvents(rest + (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode()));
+    rest = split.rest;
+    if (!chunk && rest.trim()) split.events.push(`${rest}\n\n`);
+    if (!chunk) rest = "";
+    let out = "";
+    for (const raw of split.events) {
+      const e = inspectEvent(raw);
+      if (e.kind === "comment") continue;
+      if (e.kind === "error") return { out, error: opts.classifyErrorEvent(e.error) };
+      if (e.kind === "done") sawDone = true;
+      if (e.kind === "content") sawContent = true;
+      if (e.usage) usage = e.usage;
+      if (/"finish_reason"\s*:\s*"/.test(raw)) sawFinish = true;
+      chars += e.chars;
+      out += raw;
+    }
+    return { out };
+  };
+
+  // Phase 1: nothing has reached the client; any failure is the caller's to retry.
+  const firstDeadline = Math.min(opts.startedAt + opts.ttftMs, totalDeadline);
+  let held = "";
+  let sourceEnded = false;
+  while (!sawContent && !sawDone && held.length <= HOLD_LIMIT) {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await read(firstDeadline - Date.now(), () => new UpstreamTimeoutError(opts.provider, opts.ttftMs, "first token"));
+    } catch (err) {
+      stop(err);
+      throw err;
+    }
+    const { out, error } = take(chunk);
+    if (error) {
+      stop(error);
+      throw error;
+    }
+    held += out;
+    if (chunk === null) {
+      sourceEnded = true;
+      if (sawContent || sawDone) break;
+      const empty = new UpstreamBadResponseError(opts.provider, "the stream ended before any content");
+      stop(empty);
+      throw empty;
+    }
+  }
+
+  // Phase 2: the client has the answer's start; failures are reported inside the stream.
+  let settle!: (o: StreamOutcome) => void;
+  const done = new Promise<StreamOutcome>((resolve) => (settle = resolve));
+  let ended = false;
+  const finish = (extra: Partial<StreamOutcome>) => {
+    if (ended) return;
+    ended = true;
+    const completed = sawDone || sawFinish;
+    if (usage) return settle({ completed, cancelled: false, estimated: false, usage, ...extra });
+    const completion = estimateTokens(chars);
+    settle({
+      completed,
+      cancelled: false,
+      estimated: true,
+      usage: { prompt_tokens: opts.promptTokens, completion_tokens: completion, total_tokens: opts.promptTokens + completion },
+      ...extra,
+    });
+  };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
+    const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
+    stop(error);
+    controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody(error))}\n\n`));
+    finish({ completed: false, error });
+    controller.close();
+  };
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (!sawDone) {
+      // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
+      // one that just stopped is truncated, and says so.
+      if (!sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
+      controller.enqueue(encoder.encode(DONE));
+    }
+    finish({});
+    controller.close();
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (held) controller.enqueue(encoder.encode(held));
+        held = "";
+        if (sourceEnded) end(controller);
+      },
+      async pull(controller) {
+        // Loop until something is enqueued: a pull that enqueues nothing (a dropped
+        // keep-alive, half an event) is not called again for the same read.
+        while (!ended) {
+          const left = totalDeadline - Date.now();
+          let chunk: Uint8Array | null;
+          try {
+            chunk =
+              opts.idleMs < left
+                ? await read(opts.idleMs, () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk"))
+                : await read(left, () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer"));
+          } catch (err) {
+            return fail(controller, err);
+          }
+          const { out, error } = take(chunk);
+          if (out) controller.enqueue(encoder.encode(out));
+          if (error) return fail(controller, error);
+          if (chunk === null) return end(controller);
+          if (out) return;
+        }
+      },
+      cancel(reason) {
+        finish({ cancelled: true });
+        stop(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, done };
+}
