@@ -18,7 +18,9 @@ export function translateStream(body: ReadableStream<Uint8Array>, transformer: T
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
+  // Set from inside callbacks, so read through failed() where TypeScript cannot see it change.
   let failure: { error: unknown } | undefined;
+  const failed = (): { error: unknown } | undefined => failure;
   let out: ChatCompletionChunk[] = [];
   // The transformer only ever enqueues or throws; this controller collects what it enqueues.
   const collector = {
@@ -62,11 +64,12 @@ export function translateStream(body: ReadableStream<Uint8Array>, transformer: T
               parser.end((e) => events.push(e));
               feed(events);
               run(() => transformer.flush?.(collector));
-              text = drain() + (failure ? "" : DONE);
+              const f = failed();
+              text = drain() + (f ? "" : DONE);
               // A failure is raised on the next read, after what came before it.
               if (text) controller.enqueue(encoder.encode(text));
-              else if (failure) controller.error(failure.error);
-              if (!failure) controller.close();
+              else if (f) controller.error(f.error);
+              if (!f) controller.close();
               return;
             }
             parser.push(decoder.decode(r.value, { stream: true }), (e) => events.push(e));

@@ -37,6 +37,9 @@ export interface Directive {
   tool_calls?: ToolCallSpec[];
   finish_reason?: string;
   tag?: string;
+  /** Go silent for `pause_ms` once, after this many frames (trips an idle timeout). */
+  pause_after?: number;
+  pause_ms?: number;
   /** After headers, wait this long before the first frame (trips a first-token timeout). */
   stall_ms?: number;
   /**
@@ -53,7 +56,7 @@ export interface Directive {
   times?: number;
 }
 
-const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms"] as const;
+const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms", "pause_after"] as const;
 
 /** The directive without its faults, for requests the faults do not target. */
 export function withoutFaults(d: Directive): Directive {

@@ -21,6 +21,8 @@ export async function writeFrames(res: ServerResponse, frames: readonly string[]
   if (d.stall_ms) await sleep(d.stall_ms);
   for (let i = 0; i < frames.length; i++) {
     if (res.destroyed) return;
+    if (d.pause_after === i && d.pause_ms) await sleep(d.pause_ms);
+    if (res.destroyed) return;
     if (d.drop_after !== undefined && i >= d.drop_after) {
       res.socket?.destroy();
       return;
