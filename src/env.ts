@@ -4,6 +4,8 @@
  */
 import type { Settings } from "./config/settings";
 import type { ProviderLimiter } from "./limits/provider-limiter";
+import type { RequestLog } from "./observability/request-log";
+import type { TraceContext } from "./observability/trace";
 
 export interface Bindings {
   /** One ProviderLimiter per provider id: exact quota counters, breakers, cooldowns. */
@@ -14,10 +16,12 @@ export interface Bindings {
   RETRY_BASE_DELAY_MS?: string;
   RETRY_MAX_DELAY_MS?: string;
   MAX_BODY_BYTES?: string;
+  /** Optional Workers Analytics Engine dataset: one data point per request. */
+  ANALYTICS?: unknown;
   [name: string]: unknown;
 }
 
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { requestId: string; settings: Settings };
+  Variables: { requestId: string; settings: Settings; log: RequestLog; trace: TraceContext; clientKeyId: string };
 }

@@ -22,6 +22,8 @@ function keyDigests(raw: string): Promise<ArrayBuffer[]> {
   return cached.digests;
 }
 
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 const INVALID = "Invalid or missing API key. Send a client key of this proxy as 'Authorization: Bearer <key>'.";
 
@@ -42,6 +44,8 @@ export function bearerAuth(): MiddlewareHandler<AppEnv> {
     let match = false;
     for (const key of accepted) match = crypto.subtle.timingSafeEqual(presented, key) || match;
     if (!match) throw new AuthenticationError(INVALID, { tokenSent: true });
+    // Scopes per-client state (the response cache) without keeping the key itself.
+    c.set("clientKeyId", hex(presented).slice(0, 16));
     await next();
   };
 }

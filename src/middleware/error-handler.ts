@@ -28,6 +28,8 @@ export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
 }
 
 export function respondWithError(c: Context<AppEnv>, err: ProxyError): Response {
+  const log = c.get("log");
+  if (log) log.error ??= err.code ?? err.type;
   return c.json(errorBody(err), err.status, err.headers);
 }
 

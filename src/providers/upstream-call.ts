@@ -28,6 +28,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The request's estimated input tokens, for usage estimates when the upstream reports none. */
   promptTokens?: number;
+  /** Added to the upstream request (trace context). */
+  headers?: Record<string, string>;
 }
 
 export interface UpstreamResult {
@@ -107,7 +109,7 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
   try {
     let res: Response;
     try {
-      res = await fetch(spec.url, { method: "POST", headers: spec.headers, body: spec.body, signal: controller.signal });
+      res = await fetch(spec.url, { method: "POST", headers: opts.headers ? { ...spec.headers, ...opts.headers } : spec.headers, body: spec.body, signal: controller.signal });
     } catch (err) {
       if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
       if (controller.signal.aborted) throw controller.signal.reason ?? err;

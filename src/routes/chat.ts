@@ -1,6 +1,7 @@
 /**
  * POST /chat/completions and /v1/chat/completions: validate at the edge, resolve the
- * model to candidates, let dispatch pick and call one, and say who answered.
+ * model to candidates, let dispatch pick and call one, and say who answered. The request
+ * log records each attempt, and the stream's outcome once it has one.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
@@ -8,6 +9,8 @@ import type { AppEnv } from "../env";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
+import { errorKind } from "../observability/error-kind";
+import { traceparent } from "../observability/trace";
 import { chatRequestSchema } from "../openai/chat-request";
 import { adapterFor } from "../providers/registry";
 import { upstreamTarget } from "../providers/target";
@@ -21,28 +24,45 @@ export const chatRoutes = new Hono<AppEnv>().post(
   jsonBody(),
   zValidator("json", chatRequestSchema, (result) => rejectInvalid(result)),
   async (c) => {
-  const req = c.req.valid("json");
-  const resolution = resolveModel(req.model, "chat");
-  const estimatedTokens = estimateInputTokens(req);
-  const signal = c.req.raw.signal;
-  const { output, model, attempts } = await dispatch(
-    resolution,
-    {
-      estimatedTokens,
-      settings: c.var.settings,
-      quota: quotaClient,
-      ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
-      signal,
-    },
-    {
-      prepare: (model) => prepareChat(adapterFor(model.providerConfig.type), req, upstreamTarget(model, c.env)),
-      send: (prepared) => sendChat(prepared, { signal, promptTokens: estimatedTokens }),
-    },
-  );
-  const res = output.response;
-  res.headers.set("x-proxy-model", model.name);
-  res.headers.set("x-proxy-provider", model.providerId);
-  res.headers.set("x-proxy-attempts", String(attempts));
-  return res;
+    const req = c.req.valid("json");
+    const log = c.var.log;
+    log.requested_model = req.model ?? null;
+    log.stream = req.stream === true;
+    const resolution = resolveModel(req.model, "chat");
+    const estimatedTokens = estimateInputTokens(req);
+    const signal = c.req.raw.signal;
+    const headers = { traceparent: traceparent(c.var.trace) };
+    const started = Date.now();
+    const { output, model, attempts } = await dispatch(
+      resolution,
+      {
+        estimatedTokens,
+        settings: c.var.settings,
+        quota: quotaClient,
+        ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
+        signal,
+        onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
+      },
+      {
+        prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), req, upstreamTarget(m, c.env)),
+        send: (prepared) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers }),
+      },
+    );
+    log.model = model.name;
+    log.provider = model.providerId;
+    // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
+    if (log.stream) log.ttft_ms = Date.now() - started;
+    log.finished = output.done.then((o) => {
+      log.tokens_in = o.usage?.prompt_tokens ?? null;
+      log.tokens_out = o.usage?.completion_tokens ?? null;
+      log.tokens_estimated = o.estimated;
+      if (log.stream) log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
+      if (o.error) log.error = o.error.code;
+    });
+    const res = output.response;
+    res.headers.set("x-proxy-model", model.name);
+    res.headers.set("x-proxy-provider", model.providerId);
+    res.headers.set("x-proxy-attempts", String(attempts));
+    return res;
   },
 );

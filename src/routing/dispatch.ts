@@ -9,7 +9,7 @@ import type { Settings } from "../config/settings";
 import {
   ConfigurationError,
   InvalidRequestError,
-  type ProxyError,
+  ProxyError,
   RateLimitError,
   ServiceUnavailableError,
   UpstreamError,
@@ -37,6 +37,8 @@ export interface Attempt<P> {
 }
 
 export interface DispatchOptions {
+  /** Told about every upstream attempt, for the request log. */
+  onAttempt?: (attempt: { model: ResolvedModel; error: UpstreamError | ProxyError | null }) => void;
   estimatedTokens: number;
   settings: Settings;
   quota: QuotaClient;
@@ -119,6 +121,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       } catch (err) {
         const o = outcomeOf(err);
         reservation.settle(o);
+        opts.onAttempt?.({ model, error: err instanceof ProxyError ? err : null });
         if (!(err instanceof UpstreamError) || !err.fallback) throw err;
         lastError = err;
         if (o.outcome === "rate_limited") {
@@ -128,6 +131,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
         } else if (err.retryable) transientFailure = true;
         continue;
       }
+      opts.onAttempt?.({ model, error: null });
       ctx.waitUntil(
         output.done.then((o) =>
           reservation.settle({ outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens }),

@@ -96,7 +96,7 @@ describe("errors and request ids", () => {
   it("keeps a sane client request id and replaces anything else", async () => {
     const kept = await call("/v1/models", { headers: { "x-request-id": "client-abc_123" } });
     expect(kept.headers.get("x-request-id")).toBe("client-abc_123");
-    for (const bad of ["has space", "x".repeat(200), "semi;colon", "<script>"]) {
+    for (const bad of ["has space", "x".repeat(200), "semi;colon", "<script>", "a/b"]) {
       const res = await call("/v1/models", { headers: { "x-request-id": bad } });
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     }
@@ -110,6 +110,18 @@ describe("errors and request ids", () => {
       ids.add(id!);
     }
     expect(ids.size).toBe(4);
+  });
+
+  it("puts the request id on chat responses too, streamed and not", async () => {
+    for (const stream of [false, true]) {
+      const res = await call("/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-request-id": `chat-${stream}` },
+        body: JSON.stringify({ model: "sim-small", stream, messages: [{ role: "user", content: "hi" }] }),
+      });
+      await res.text();
+      expect(res.headers.get("x-request-id")).toBe(`chat-${stream}`);
+    }
   });
 
   it("refuses requests with a clear 500 when a setting is invalid, naming the variable", async () => {

@@ -1,0 +1,94 @@
+/**
+ * One structured JSON line per request, and optionally one Analytics Engine data point:
+ * who asked for what, which models were tried and how each attempt ended, the status,
+ * latency, time to first token, tokens and cache status. Never prompts, completions or
+ * keys: the record has no field that could hold them. A stream's line is written when
+ * the stream ends, so it carries the stream's real outcome and token counts.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { type TraceContext, traceFrom } from "./trace";
+
+export interface AttemptLog {
+  model: string;
+  provider: string;
+  /** null when the attempt succeeded; otherwise the error's kind (rate_limit, server_error...). */
+  error: string | null;
+}
+
+export interface RequestLog {
+  requested_model: string | null;
+  model: string | null;
+  provider: string | null;
+  stream: boolean;
+  attempts: AttemptLog[];
+  ttft_ms: number | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  tokens_estimated: boolean;
+  cache: "HIT" | "MISS" | "BYPASS" | null;
+  /** How a stream ended, once it has. */
+  stream_outcome: "completed" | "failed" | "cancelled" | null;
+  error: string | null;
+  /** Settles when the response body is done (streams); the line waits for it. */
+  finished?: Promise<unknown>;
+}
+
+export interface AnalyticsDataset {
+  writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void;
+}
+
+export function newRequestLog(): RequestLog {
+  return {
+    requested_model: null,
+    model: null,
+    provider: null,
+    stream: false,
+    attempts: [],
+    ttft_ms: null,
+    tokens_in: null,
+    tokens_out: null,
+    tokens_estimated: false,
+    cache: null,
+    stream_outcome: null,
+    error: null,
+  };
+}
+
+export function requestLogger(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const log = newRequestLog();
+    const trace: TraceContext = traceFrom(c.req.header("traceparent"));
+    c.set("log", log);
+    c.set("trace", trace);
+    try {
+      await next();
+    } finally {
+      const write = () => {
+        const line = {
+          level: c.res.status >= 500 || log.stream_outcome === "failed" ? "error" : "info",
+          ts: new Date(started).toISOString(),
+          request_id: c.var.requestId,
+          trace_id: trace.traceId,
+          span_id: trace.spanId,
+          method: c.req.method,
+          route: c.req.routePath,
+          status: c.res.status,
+          latency_ms: Date.now() - started,
+          ...log,
+          finished: undefined,
+        };
+        console.log(JSON.stringify(line));
+        const analytics = c.env.ANALYTICS as AnalyticsDataset | undefined;
+        analytics?.writeDataPoint({
+          indexes: [log.model ?? log.requested_model ?? "-"],
+          blobs: [line.route, log.requested_model ?? "", log.model ?? "", log.provider ?? "", String(line.status), log.cache ?? "", log.error ?? "", log.stream_outcome ?? ""],
+          doubles: [line.latency_ms, log.ttft_ms ?? 0, log.tokens_in ?? 0, log.tokens_out ?? 0, log.attempts.length],
+        });
+      };
+      if (log.finished) c.executionCtx.waitUntil(log.finished.then(write, write));
+      else write();
+    }
+  };
+}

@@ -1,0 +1,123 @@
+/** The request log: one JSON line per request, the attempts, the stream's outcome, trace context, and nothing secret. */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { BASE, KEY, recorded, sim } from "./helpers";
+
+// Through the app itself (not the Worker entry), so this module's console is the app's.
+async function postJson(path: string, body: unknown, init: { key?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(
+    new Request(`${BASE}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${init.key ?? KEY}`, ...init.headers },
+      body: JSON.stringify(body),
+    }),
+    env,
+    ctx,
+  );
+  // The line is written once the body is done: read it, then let waitUntil work finish.
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  return new Response(text, { status: res.status, headers: res.headers });
+}
+const chat = (model: string, content: string, headers: Record<string, string> = {}) =>
+  postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }] }, { headers });
+
+// Collected by replacing console.log itself: vitest's own console capture hides the calls from spies.
+let written: string[] = [];
+const original = console.log;
+beforeEach(() => {
+  written = [];
+  console.log = (...args: unknown[]) => void written.push(args.map(String).join(" "));
+});
+afterEach(() => {
+  console.log = original;
+});
+
+type Line = Record<string, unknown> & { request_id: string; attempts: Array<{ model: string; provider: string; error: string | null }> };
+const lines = (): Line[] =>
+  written.flatMap((text) => {
+    try {
+      const v = JSON.parse(text) as Line;
+      return v.request_id ? [v] : [];
+    } catch {
+      return [];
+    }
+  });
+const lineFor = async (res: Response) => {
+  const id = res.headers.get("x-request-id");
+  await expect.poll(() => lines().find((l) => l.request_id === id)).toBeDefined();
+  return lines().find((l) => l.request_id === id)!;
+};
+
+describe("request log", () => {
+  it("writes one line for a request, with the attempts and their errors", async () => {
+    const res = await chat("fb-first", sim({ status: 500, only: ["route/fb-first"] }));
+    expect(res.status).toBe(200);
+    const line = await lineFor(res);
+    expect(line).toMatchObject({
+      level: "info",
+      method: "POST",
+      route: "/v1/chat/completions",
+      status: 200,
+      requested_model: "fb-first",
+      model: "fb-second",
+      provider: "simroute",
+      stream: false,
+      attempts: [
+        { model: "fb-first", provider: "simroute", error: "server_error" },
+        { model: "fb-second", provider: "simroute", error: null },
+      ],
+      cache: null,
+      error: null,
+    });
+    expect(line.latency_ms).toEqual(expect.any(Number));
+    expect(line.tokens_in).toEqual(expect.any(Number));
+    expect(lines().filter((l) => l.request_id === line.request_id)).toHaveLength(1);
+  });
+
+  it("writes a stream's line when it ends, with time to first token, tokens and outcome", async () => {
+    const res = await postJson("/v1/chat/completions", { model: "res-openai", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c" }) }] });
+    const line = await lineFor(res);
+    expect(line).toMatchObject({ stream: true, stream_outcome: "completed", model: "res-openai" });
+    expect(line.ttft_ms).toEqual(expect.any(Number));
+    // No usage reported: estimated from "a b c", five characters at four a token.
+    expect(line.tokens_out).toBe(2);
+    expect(line.tokens_estimated).toBe(true);
+  });
+
+  it("marks a stream that failed after content", async () => {
+    const res = await postJson("/v1/chat/completions", { model: "res-openai", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c d", drop_after: 3, chunk_delay_ms: 20 }) }] });
+    const line = await lineFor(res);
+    expect(line).toMatchObject({ level: "error", stream_outcome: "failed", error: "upstream_unreachable" });
+  });
+
+  it("logs errors with their code, and never a prompt, a completion or a key", async () => {
+    const secretPrompt = "my-secret-prompt-text-42";
+    const ok = await chat("sim-small", `${secretPrompt} ${sim({ reply: "completion-text-99" })}`);
+    const denied = await postJson("/v1/chat/completions", { messages: [{ role: "user", content: "x" }] }, { key: "not-a-key" });
+    expect((await lineFor(denied)).error).toBe("invalid_api_key");
+    await lineFor(ok);
+    const all = written.join("\n");
+    for (const secret of [secretPrompt, "completion-text-99", "test-key-1", "not-a-key", "sk-sim-openai-secret"]) expect(all).not.toContain(secret);
+  });
+
+  it("passes the client's trace upstream under a new span, and logs it", async () => {
+    const t = `t-${crypto.randomUUID()}`;
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await chat("sim-small", sim({ tag: t }));
+    const withTrace = await postJson(
+      "/v1/chat/completions",
+      { model: "sim-small", messages: [{ role: "user", content: sim({ tag: t }) }] },
+      { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+    );
+    const [first, second] = await recorded(t);
+    expect(first?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(second?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(second?.headers.traceparent).not.toContain("00f067aa0ba902b7");
+    expect((await lineFor(withTrace)).trace_id).toBe(traceId);
+    expect((await lineFor(res)).trace_id).toBe(first?.headers.traceparent?.split("-")[1]);
+  });
+});
