@@ -1,0 +1,30 @@
+/**
+ * `npm run check:deploy`: builds exactly what `wrangler deploy` would upload (into dist/,
+ * without uploading) and prints its size. Fails when the bundle outgrows its budget: the
+ * Worker bundle is on every cold start's path.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const BUDGET_GZIP_BYTES = 64 * 1024;
+const root = resolve(import.meta.dirname, "..");
+const outdir = join(root, "dist");
+const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+  cwd: root,
+  encoding: "utf8",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+if (build.status !== 0) {
+  process.stderr.write(`${build.stdout}\n${build.stderr}\n`);
+  process.exit(build.status ?? 1);
+}
+const bundle = readFileSync(join(outdir, "index.js"));
+const gzip = gzipSync(bundle, { level: 9 }).length;
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+process.stdout.write(`deployable bundle: ${kib(bundle.length)}, ${kib(gzip)} gzipped (budget ${kib(BUDGET_GZIP_BYTES)})\n`);
+if (gzip > BUDGET_GZIP_BYTES) {
+  process.stderr.write("the bundle is over its gzip budget\n");
+  process.exit(1);
+}
