@@ -64,6 +64,31 @@ describe("compileConfig", () => {
     expect(result.config.providers.openrouter).toMatchObject({ day_reset: "America/Los_Angeles", max_concurrent: 4 });
   });
 
+  it("fills in each image model's image_api from its provider's type unless set", () => {
+    const yaml = good.replace(
+      "default_size: SMALL",
+      [
+        "  - { name: gpt-image, provider: openrouter, model: openai/gpt-image-1, type: image }",
+        "  - { name: imagen, provider: gem, model: imagen-4.0-generate-001, type: image }",
+        "  - { name: nano, provider: gem, model: gemini-2.5-flash-image, type: image }",
+        "  - { name: flux, provider: cf, model: \"@cf/black-forest-labs/flux-1-schnell\", type: image, image_api: workers-ai }",
+        "default_size: SMALL",
+      ].join("\n"),
+    );
+    const result = compileConfig(yaml, "models.yaml");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.models.map((m) => [m.name, m.image_api])).toEqual([
+      ["qwen3-coder", undefined],
+      ["flash", undefined],
+      ["gpt-image", "openai"],
+      ["imagen", "gemini-imagen"],
+      ["nano", "gemini-generate"],
+      ["flux", "workers-ai"],
+    ]);
+    expect("image_api" in result.config.models[0]!).toBe(false);
+  });
+
   const replace = (from: string, to: string) => good.replace(from, to);
 
   it.each([
@@ -88,6 +113,13 @@ describe("compileConfig", () => {
     ["cost strategy without costs", good + "categories: { SMALL: { strategy: cost } }\n", 'models.yaml: categories.SMALL.strategy: strategy "cost" needs a cost on every SMALL model (missing on "flash")'],
     ["negative cost", replace("size: SMALL }", "size: SMALL, cost: -1 }"), "models.yaml: models[1].cost: must be a number >= 0"],
     ["no models", "providers:\n  a: { type: openai, base_url: http://x }\nmodels: []\n", "models.yaml: models: at least one model is required"],
+    ["image_api on a chat model", replace("size: SMALL }", "size: SMALL, image_api: openai }"), "models.yaml: models[1].image_api: applies only to models with type: image"],
+    ["unknown image_api", replace("size: SMALL }", "size: SMALL, type: image, image_api: dalle }"), "models.yaml: models[1].image_api: Invalid option"],
+    [
+      "an image model with no image API to default to",
+      replace("  gem:", "  claude: { type: anthropic, base_url: https://api.anthropic.com/v1 }\n  gem:").replace("default_size:", "  - { name: pic, provider: claude, type: image }\ndefault_size:"),
+      "models.yaml: models[2].image_api: anthropic providers have no image API of their own; set image_api",
+    ],
     ["missing providers", "models:\n  - { name: a, provider: b }\n", "models.yaml: providers:"],
   ])("reports %s in one line", (_, yaml, expected) => {
     const message = errorFor(yaml);

@@ -63,8 +63,13 @@ Hammer SMALL and watch the traffic move as quotas fill (fast-a: 5/min, fast-b: 2
 
   curl -s ${base}/v1/status -H "authorization: Bearer ${KEY}"
 
+Generate an image (the first image model by priority; the simulator draws a gradient):
+
+  curl -s ${base}/image -H "authorization: Bearer ${KEY}" -H "content-type: application/json" \\
+    -d '{"prompt":"a lighthouse at dusk"}' -o lighthouse.png
+
 Models: fast-a, fast-b (OpenAI-compatible), flash (Gemini), smart-a (OpenAI-compatible), claude (Anthropic);
-categories SMALL and BIG. Press Ctrl+C to stop.
+categories SMALL and BIG; images: gpt-image, imagen, nano-banana, flux-schnell, flux-hf. Press Ctrl+C to stop.
 `);
     break;
   }

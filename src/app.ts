@@ -1,25 +1,30 @@
 /**
  * The Hono app: middleware order and route table. Order matters: request ids first so
- * every response has one; /ping before auth because it is the only public route;
- * everything registered after `bearerAuth` is protected, including unknown paths, so
- * no spelling of a path can reach a handler without a key.
+ * every response has one; /ping and /dashboard before auth because they are the only
+ * public routes (the dashboard page holds no data: it asks for a key, then calls
+ * /v1/status with it); everything registered after `bearerAuth` is protected, including
+ * unknown paths, so no spelling of a path can reach a handler without a key.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
 import { notFound, onError } from "./middleware/error-handler";
 import { normalizedPath } from "./middleware/path";
+import { requestId } from "./middleware/request-id";
+import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
+import { dashboardRoutes } from "./routes/dashboard";
+import { imageRoutes } from "./routes/images";
 import { modelsRoutes } from "./routes/models";
 import { statusRoutes } from "./routes/status";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 
-app.use(requestId({ headerName: "x-request-id", limitLength: 128 }));
+app.use(requestId());
+app.use(requestLogger());
 app.use(
   methodNotAllowed({
     app,
@@ -33,6 +38,7 @@ app.on(["GET", "HEAD"], "/ping", (c) => c.text("OK"));
 app.all("/ping", (c) => {
   throw new MethodNotAllowedError(c.req.method, ["GET", "HEAD"]);
 });
+app.route("/", dashboardRoutes);
 
 app.use(bearerAuth());
 app.use(async (c, next) => {
@@ -43,6 +49,7 @@ app.use(async (c, next) => {
 for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);
   app.route(base, chatRoutes);
+  app.route(base, imageRoutes);
   app.route(base, statusRoutes);
 }
 

@@ -21,6 +21,8 @@ export const limitsSchema = z
 
 export const PROTOCOLS = ["openai", "gemini", "anthropic"] as const;
 export const MODEL_TYPES = ["chat", "image", "embedding"] as const;
+/** How an image model is called: each provider family has its own image API shape. */
+export const IMAGE_APIS = ["openai", "together", "gemini-imagen", "gemini-generate", "chat", "workers-ai", "huggingface"] as const;
 
 const envName = z
   .string()
@@ -77,15 +79,28 @@ const modelSchema = z.strictObject({
   ttft_ms: positiveInt.optional(),
   idle_ms: positiveInt.optional(),
   total_ms: positiveInt.optional(),
+  /** Cache identical requests naming this model for this many seconds (opt-in). */
+  cache_ttl: positiveInt.optional(),
   /** How long a request naming this model may wait for quota to free; default 0. */
   max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).optional(),
+  /** Image models only: the upstream image API; defaults from the provider's type. */
+  image_api: z.enum(IMAGE_APIS).optional(),
 });
+
+/** The image API a provider type implies: Imagen and Gemini image models differ in endpoint. */
+function defaultImageApi(protocol: Protocol, model: string): ImageApi | undefined {
+  if (protocol === "openai") return "openai";
+  if (protocol === "gemini") return /^imagen/.test(model) ? "gemini-imagen" : "gemini-generate";
+  return undefined;
+}
 
 export const STRATEGIES = ["priority", "least-used", "latency", "cost"] as const;
 
 const categorySchema = z.strictObject({
   strategy: z.enum(STRATEGIES).default("priority"),
   max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).default(0),
+  /** Cache identical requests for this category for this many seconds (opt-in). */
+  cache_ttl: positiveInt.optional(),
 });
 
 export const configSchema = z
@@ -109,6 +124,12 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `model name "${model.name}" collides with a size category` });
       }
       names.add(model.name);
+      const provider = config.providers[model.provider];
+      if (model.image_api !== undefined && model.type !== "image") {
+        ctx.addIssue({ code: "custom", path: ["models", i, "image_api"], message: "applies only to models with type: image" });
+      } else if (model.type === "image" && model.image_api === undefined && provider && !defaultImageApi(provider.type, model.model ?? model.name)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "image_api"], message: `${provider.type} providers have no image API of their own; set image_api` });
+      }
     });
     config.models.forEach((model, i) => {
       model.fallbacks.forEach((fallback, j) => {
@@ -135,7 +156,11 @@ export const configSchema = z
   })
   .transform((config) => ({
     ...config,
-    models: config.models.map((m) => ({ ...m, model: m.model ?? m.name })),
+    models: config.models.map((m) => {
+      const model = m.model ?? m.name;
+      const imageApi = m.type === "image" ? (m.image_api ?? defaultImageApi(config.providers[m.provider]!.type, model)) : undefined;
+      return { ...m, model, ...(imageApi ? { image_api: imageApi } : {}) };
+    }),
   }));
 
 export type ProxyConfig = z.output<typeof configSchema>;
@@ -143,5 +168,6 @@ export type ProviderConfig = ProxyConfig["providers"][string];
 export type ModelConfig = ProxyConfig["models"][number];
 export type Limits = z.output<typeof limitsSchema>;
 export type Protocol = (typeof PROTOCOLS)[number];
+export type ImageApi = (typeof IMAGE_APIS)[number];
 export type Strategy = (typeof STRATEGIES)[number];
 export type CategoryConfig = ProxyConfig["categories"][string];

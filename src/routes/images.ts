@@ -1,0 +1,105 @@
+/**
+ * POST /images/generations (OpenAI's images API) and POST /image (the legacy endpoint
+ * answering with the image bytes), each also under /v1. Both validate at the edge,
+ * resolve candidates (no model or `all`: every image model by priority), and let dispatch
+ * pick, call and fall back exactly as for chat (with the same request log and trace
+ * context); they differ only in how the images are written back.
+ */
+import { zValidator } from "@hono/zod-validator";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../env";
+import { dataUrl, encodeBase64 } from "../images/image-bytes";
+import { prepareImage, sendImage } from "../images/call";
+import { imageProtocolFor } from "../images/registry";
+import { fromGenerationBody, fromLegacyBody, imageGenerationSchema, legacyImageSchema } from "../images/request";
+import { resolveImageModels } from "../images/resolve";
+import type { GeneratedImage, ImageRequest } from "../images/types";
+import { quotaClient, quotaContext } from "../limits/quota-client";
+import { jsonBody } from "../middleware/json-body";
+import { rejectInvalid } from "../middleware/validate-json";
+import { errorKind } from "../observability/error-kind";
+import { traceparent } from "../observability/trace";
+import { nowSeconds } from "../openai/chat-response";
+import { upstreamTarget } from "../providers/target";
+import { dispatch } from "../routing/dispatch";
+import { estimateTokens } from "../stream/stream-guard";
+
+type Render = (images: GeneratedImage[]) => Response;
+
+async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string | undefined, render: Render): Promise<Response> {
+  const log = c.var.log;
+  log.requested_model = requested ?? null;
+  const resolution = resolveImageModels(requested);
+  const estimatedTokens = estimateTokens(req.prompt.length);
+  const signal = c.req.raw.signal;
+  const headers = { traceparent: traceparent(c.var.trace) };
+  const { output, model, attempts } = await dispatch(
+    resolution,
+    {
+      estimatedTokens,
+      settings: c.var.settings,
+      quota: quotaClient,
+      ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
+      signal,
+      onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
+    },
+    {
+      prepare: (model) => prepareImage(imageProtocolFor(model), req, upstreamTarget(model, c.env)),
+      send: async (prepared) => {
+        const result = await sendImage(prepared, { signal, headers });
+        const total = result.totalTokens ?? estimatedTokens;
+        const usage = { prompt_tokens: estimatedTokens, completion_tokens: Math.max(0, total - estimatedTokens), total_tokens: total };
+        return {
+          response: render(result.images),
+          latencyMs: result.latencyMs,
+          rate: result.rate,
+          done: Promise.resolve({ completed: true, cancelled: false, estimated: result.totalTokens === undefined, usage }),
+        };
+      },
+    },
+  );
+  log.model = model.name;
+  log.provider = model.providerId;
+  log.finished = output.done.then((o) => {
+    log.tokens_in = o.usage?.prompt_tokens ?? null;
+    log.tokens_out = o.usage?.completion_tokens ?? null;
+    log.tokens_estimated = o.estimated;
+  });
+  const res = output.response;
+  res.headers.set("x-proxy-model", model.name);
+  res.headers.set("x-proxy-provider", model.providerId);
+  res.headers.set("x-proxy-attempts", String(attempts));
+  return res;
+}
+
+export const imageRoutes = new Hono<AppEnv>()
+  .post(
+    "/images/generations",
+    jsonBody(),
+    zValidator("json", imageGenerationSchema, (result) => rejectInvalid(result)),
+    (c) => {
+      const body = c.req.valid("json");
+      const asUrl = body.response_format === "url";
+      return generate(c, fromGenerationBody(body), body.model, (images) =>
+        Response.json({
+          created: nowSeconds(),
+          data: images.map((image) => ({
+            // Every provider answers with bytes, so a `url` is a data URL of them.
+            ...(asUrl ? { url: dataUrl(image) } : { b64_json: encodeBase64(image.bytes) }),
+            ...(image.revisedPrompt ? { revised_prompt: image.revisedPrompt } : {}),
+          })),
+        }),
+      );
+    },
+  )
+  .post(
+    "/image",
+    jsonBody(),
+    zValidator("json", legacyImageSchema, (result) => rejectInvalid(result)),
+    (c) => {
+      const body = c.req.valid("json");
+      return generate(c, fromLegacyBody(body), body.model, ([image]) =>
+        new Response(image!.bytes, { headers: { "content-type": image!.mimeType, "cache-control": "no-store" } }),
+      );
+    },
+  );
