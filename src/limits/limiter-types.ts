@@ -86,7 +86,12 @@ export interface ModelStatus {
   breaker: BreakerPhase;
   cooldown_until: number | null;
   in_flight: number;
+  /** Exponentially weighted average, ms. */
   latency_ms: number | null;
+  /** Median of the latest successful attempts, ms; null until one is measured. */
+  latency_p50_ms: number | null;
+  /** Attempts that ended in the current calendar minute and the ones before it, up to `window_s`; a 429 counts as an error. */
+  recent: { success: number; error: number; window_s: number };
   usage: Partial<Record<LimitKey, WindowUsage>>;
 }
 

@@ -149,6 +149,48 @@ describe("ProviderLedger", () => {
     expect(l.acquire(ask("m50"), T0 + 2999)).toMatchObject({ ok: false, reason: "cooldown" });
   });
 
+  it("counts recent successes and errors per minute, rolling old minutes off", () => {
+    const l = ledger("free");
+    const report = (outcome: "success" | "failure" | "rate_limited" | "neutral") => ({ model: "open", outcome, probe: false, releaseConcurrency: false });
+    const recent = (at: number) => l.status(at).models[0]?.recent;
+    expect(recent(T0)).toEqual({ success: 0, error: 0, window_s: 300 });
+    l.settle([report("success"), report("success"), report("failure"), report("rate_limited"), report("neutral")], [], T0);
+    expect(recent(T0)).toEqual({ success: 2, error: 2, window_s: 300 });
+    // T0 is 10:00:05; a success at 10:03:30 lands in a later bucket.
+    l.settle([report("success")], [], Date.parse("2026-11-26T10:03:30Z"));
+    expect(recent(Date.parse("2026-11-26T10:04:59.999Z"))).toEqual({ success: 3, error: 2, window_s: 300 });
+    // From 10:05 the 10:00 minute has left the window; from 10:08 the 10:03 one has too.
+    expect(recent(Date.parse("2026-11-26T10:05:00Z"))).toEqual({ success: 1, error: 0, window_s: 300 });
+    expect(recent(Date.parse("2026-11-26T10:08:00Z"))).toEqual({ success: 0, error: 0, window_s: 300 });
+  });
+
+  it("keeps at most five minute buckets however long it runs", () => {
+    const l = ledger("free");
+    for (let minute = 0; minute < 30; minute++) {
+      l.settle([{ model: "open", outcome: "failure", probe: false, releaseConcurrency: false }, { model: "open", outcome: "success", probe: false, releaseConcurrency: false }], [], T0 + minute * 60_000);
+    }
+    const end = T0 + 29 * 60_000;
+    expect(l.status(end).models[0]?.recent).toEqual({ success: 5, error: 5, window_s: 300 });
+    const saved = JSON.parse(l.serialize("model:open")!) as { recent: unknown[] };
+    expect(saved.recent).toHaveLength(5);
+  });
+
+  it("reports the median of the latest 50 successful latencies", () => {
+    const l = ledger("free");
+    const ok = (latencyMs: number) => ({ model: "open", outcome: "success" as const, probe: false, releaseConcurrency: false, latencyMs });
+    expect(l.status(T0).models[0]?.latency_p50_ms).toBeNull();
+    l.settle([ok(300), ok(100), ok(200)], [], T0);
+    expect(l.status(T0).models[0]?.latency_p50_ms).toBe(200);
+    // One slow outlier moves the average but not the median; failures carry no latency.
+    l.settle([ok(5000), { ...ok(9000), outcome: "failure" }], [], T0);
+    expect(l.status(T0).models[0]).toMatchObject({ latency_p50_ms: 200 });
+    // 50 fast answers push every earlier sample out of the buffer.
+    l.settle(Array.from({ length: 50 }, () => ok(40)), [], T0);
+    expect(l.status(T0).models[0]?.latency_p50_ms).toBe(40);
+    const saved = JSON.parse(l.serialize("model:open")!) as { latencies: number[] };
+    expect(saved.latencies).toHaveLength(50);
+  });
+
   it("restores its state from what it persisted", () => {
     const l = ledger("p");
     for (let i = 0; i < 3; i++) l.acquire(ask("m3"), T0);
@@ -160,5 +202,16 @@ describe("ProviderLedger", () => {
     expect(restored.acquire(ask("m3"), T0)).toMatchObject({ ok: false, reason: "quota" });
     expect(restored.acquire(ask("m50"), T0)).toMatchObject({ ok: false, reason: "cooldown" });
     expect(restored.status(T0).usage.rpd?.used).toBe(3);
+  });
+
+  it("restores recent counts and latencies, and loads records saved before they existed", () => {
+    const l = ledger("free");
+    l.settle([{ model: "open", outcome: "success", probe: false, releaseConcurrency: false, latencyMs: 120 }, { model: "open", outcome: "failure", probe: false, releaseConcurrency: false }], [], T0);
+    const restored = ledger("free", new Map([["model:open", l.serialize("model:open")!]]));
+    expect(restored.status(T0).models[0]).toMatchObject({ recent: { success: 1, error: 1 }, latency_p50_ms: 120 });
+    const old = ledger("free", new Map([["model:open", JSON.stringify({ counters: {}, cooldownUntil: 0, inflight: [], latencyMs: 80, lastUsedAt: T0 })]]));
+    expect(old.status(T0).models[0]).toMatchObject({ recent: { success: 0, error: 0 }, latency_p50_ms: null, latency_ms: 80 });
+    old.settle([{ model: "open", outcome: "success", probe: false, releaseConcurrency: false, latencyMs: 90 }], [], T0);
+    expect(old.status(T0).models[0]).toMatchObject({ recent: { success: 1, error: 0 }, latency_p50_ms: 90 });
   });
 });

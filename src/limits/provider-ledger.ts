@@ -8,6 +8,7 @@
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
 import { admit, type BreakerPolicy, type BreakerState, breakerPolicy, closedBreaker, DEFAULT_BREAKER, phase, recordFailure, recordSuccess } from "./breaker";
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
+import { type Activity, addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
 import { type CountersState, type LimitKey, QuotaCounters, REQUEST_KEYS, TOKEN_KEYS } from "./quota-counters";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
 
@@ -27,6 +28,8 @@ interface ModelRecord {
   inflight: number[];
   latencyMs: number | null;
   lastUsedAt: number;
+  recent: Activity["recent"];
+  latencies: Activity["latencies"];
 }
 
 interface ProviderRecord {
@@ -35,7 +38,16 @@ interface ProviderRecord {
   inflight: number[];
 }
 
-const newModel = (): ModelRecord => ({ counters: {}, breaker: closedBreaker(), cooldownUntil: 0, inflight: [], latencyMs: null, lastUsedAt: 0 });
+const newModel = (): ModelRecord => ({
+  counters: {},
+  breaker: closedBreaker(),
+  cooldownUntil: 0,
+  inflight: [],
+  latencyMs: null,
+  lastUsedAt: 0,
+  recent: [],
+  latencies: [],
+});
 
 export const PROVIDER_KEY = "provider";
 export const modelKey = (name: string) => `model:${name}`;
@@ -162,10 +174,15 @@ export class ProviderLedger {
         this.provider.counters.addTokens(r.tokens, now);
       }
       if (r.rate) this.applyRateHeaders(rec, counters, r.rate, now);
+      // A 429 is an error from the caller's point of view; a neutral outcome is not the model's doing.
+      if (r.outcome !== "neutral") countOutcome(rec, r.outcome === "success", now);
       switch (r.outcome) {
         case "success":
           recordSuccess(rec.breaker);
-          if (r.latencyMs !== undefined) rec.latencyMs = rec.latencyMs === null ? r.latencyMs : rec.latencyMs + EWMA_WEIGHT * (r.latencyMs - rec.latencyMs);
+          if (r.latencyMs !== undefined) {
+            rec.latencyMs = rec.latencyMs === null ? r.latencyMs : rec.latencyMs + EWMA_WEIGHT * (r.latencyMs - rec.latencyMs);
+            addLatency(rec, r.latencyMs);
+          }
           break;
         case "failure":
           recordFailure(rec.breaker, now, this.policy);
@@ -228,6 +245,8 @@ export class ProviderLedger {
         cooldown_until: until > now ? until : null,
         in_flight: rec.inflight.length,
         latency_ms: rec.latencyMs === null ? null : Math.round(rec.latencyMs),
+        latency_p50_ms: latencyP50(rec),
+        recent: recentTotals(rec, now),
         usage: counters.usage(now),
       });
     }
@@ -235,6 +254,7 @@ export class ProviderLedger {
     return { provider: this.providerId, exhausted_until: exhausted > now ? exhausted : null, usage: this.provider.counters.usage(now), models };
   }
 }
+
 
 function prune(inflight: number[], now: number): void {
   while (inflight.length > 0 && now - inflight[0]! > INFLIGHT_MAX_AGE_MS) inflight.shift();

@@ -1,13 +1,15 @@
 /**
  * GET /v1/status (and /status): the live state of every model, straight from the
- * limiters: breaker, cooldown, in-flight requests, latency, and each declared window's
- * usage; each provider's account-wide usage; and, per size category, the order the proxy
- * would try its models in right now and which one would serve the next request.
+ * limiters: breaker, cooldown, in-flight requests, latency (average and median), recent
+ * successes and errors, and each declared window's usage; each provider's account-wide
+ * usage; and, per size category, the order the proxy would try its models in right now
+ * and which one would serve the next request.
  */
 import { Hono } from "hono";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
+import { RECENT_WINDOW_S } from "../limits/recent-activity";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import type { WindowUsage } from "../limits/quota-counters";
 import { orderCandidates } from "../routing/order-candidates";
@@ -43,6 +45,8 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
       cooldown_until: iso(Math.max(s?.model.cooldown_until ?? 0, s?.provider.exhausted_until ?? 0) || null),
       in_flight: s?.model.in_flight ?? 0,
       latency_ms: s?.model.latency_ms ?? null,
+      latency_p50_ms: s?.model.latency_p50_ms ?? null,
+      recent: s?.model.recent ?? { success: 0, error: 0, window_s: RECENT_WINDOW_S },
       usage: usageOut(s?.model.usage ?? {}),
     };
   });

@@ -1,0 +1,186 @@
+/**
+ * The dashboard in a real browser: Chromium, driven over CDP, loads /dashboard from the
+ * Worker under `wrangler dev`. It checks what a user and an attacker would see: nothing
+ * before a key, an error for a wrong one, live bars that move as requests are served, a
+ * CSP that the page itself satisfies, and no request to any other origin. Screenshots go
+ * to test/e2e/artifacts/ for a human to look at.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { E2E_KEY, type RunningProxy, startProxy } from "./wrangler-dev";
+
+const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+  "--no-first-run", "--disable-component-update", "--disable-sync",
+];
+
+let proxy: RunningProxy;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+const requested: Array<{ url: string; authorization: string | undefined }> = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  proxy = await startProxy();
+  profile = await mkdtemp(join(tmpdir(), "ai-proxy-dashboard-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  context.on("request", (r) => requested.push({ url: r.url(), authorization: r.headers().authorization }));
+  page = context.pages()[0] ?? (await context.newPage());
+  // A CSP violation (a hash that does not match, say) surfaces only as a console error.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 401/.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  await mkdir(ARTIFACTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await proxy?.stop();
+});
+
+const chat = (model: string, content = "hi") =>
+  fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${E2E_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content }] }),
+  });
+const directive = (d: Record<string, unknown>) => `<<sim ${JSON.stringify(d)}>>`;
+const card = (model: string) => page.locator(`[data-model="${model}"]`);
+const usedOf = async (scope: string, window: string) => {
+  const text = await page.locator(`${scope} [data-window="${window}"] .used`).textContent();
+  return Number(text?.split("/")[0]?.trim());
+};
+/** [successes, errors] in the model's recent window. */
+const recentOf = async (model: string) => ((await card(model).locator(".nums").getAttribute("data-recent")) ?? "").split("/").map(Number);
+
+describe("dashboard in Chromium", () => {
+  it("is public, strict about what it loads, and shows nothing before a key", async () => {
+    const res = await page.goto(`${proxy.url}/dashboard`);
+    expect(res?.status()).toBe(200);
+    const headers = res!.headers();
+    expect(headers["content-type"]).toContain("text/html");
+    const csp = new Map((headers["content-security-policy"] ?? "").split(";").map((d) => {
+      const [name = "", ...values] = d.trim().split(/\s+/);
+      return [name, values] as const;
+    }));
+    expect(csp.get("default-src")).toEqual(["'none'"]);
+    expect(csp.get("script-src")).toEqual([expect.stringMatching(/^'sha256-[A-Za-z0-9+/]{43}='$/)]);
+    expect(csp.get("style-src")).toEqual([expect.stringMatching(/^'sha256-[A-Za-z0-9+/]{43}='$/)]);
+    expect(csp.get("connect-src")).toEqual(["'self'"]);
+    expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(headers["content-security-policy"]).not.toMatch(/unsafe|\*|https?:/);
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+
+    await expect.poll(() => page.locator("#login").isVisible()).toBe(true);
+    expect(await page.locator("#board").isVisible()).toBe(false);
+    expect(await page.locator("[data-model], [data-category]").count()).toBe(0);
+    const text = await page.locator("body").innerText();
+    for (const name of ["exact-50", "sim-small", "SMALL", "simroute"]) expect(text).not.toContain(name);
+    // The script ran under the CSP (it revealed the form), so its hash matched.
+    expect(requested.filter((r) => r.url.includes("/v1/status"))).toHaveLength(0);
+  });
+
+  it("shows the proxy's error for a wrong key and keeps nothing", async () => {
+    await page.fill("#key", "not-a-key");
+    await page.click("#login-form button");
+    await expect.poll(() => page.locator("#login-error").textContent()).toContain("Invalid or missing API key");
+    expect(await page.locator("#board").isVisible()).toBe(false);
+    expect(await page.locator("[data-model]").count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it("logs in, then its bars, counts and countdowns follow the traffic without a reload", async () => {
+    // rpm counts reset on the minute: do not let the boundary fall inside this test.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 25_000) await new Promise((r) => setTimeout(r, left + 100));
+
+    await page.fill("#key", E2E_KEY);
+    await page.click("#login-form button");
+    await card("exact-50").waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+    // wrangler dev keeps the limiters' state between runs: compare with what is there now.
+    const before = await usedOf('[data-model="exact-50"]', "rpm");
+    const [okBefore = 0, errorsBefore = 0] = await recentOf("exact-50");
+    const sharedBefore = await usedOf('[data-provider="simshared"]', "rpm");
+    expect(await card("exact-50").locator('[data-window="rpm"] .used').textContent()).toBe(`${before} / 50`);
+    expect(await card("exact-50").locator('[data-window="rpm"] .reset').textContent()).toMatch(/^resets in (0:\d\d|1:00)$/);
+    expect(await page.locator('[data-category="LU"] .next').textContent()).toBe("Next: lu-a");
+
+    const ok = await Promise.all([1, 2, 3].map(() => chat("exact-50")));
+    expect(ok.map((r) => r.status)).toEqual([200, 200, 200]);
+    // One 500 and its successful retry; a 429 that cools lu-b down for two minutes.
+    expect((await chat("exact-50", directive({ tag: `dash-${Date.now()}`, status: 500, times: 1 }))).status).toBe(200);
+    expect((await chat("lu-b", directive({ status: 429, headers: { "retry-after": "120" } }))).status).toBe(429);
+    // Three failed attempts in a row open flaky-a's breaker (15 s at first).
+    expect((await chat("flaky-a", directive({ status: 500 }))).status).toBeGreaterThanOrEqual(500);
+    for (const model of ["SMALL", "SMALL", "BIG", "lu-a", "lu-a", "res-counted"]) expect((await chat(model)).status).toBe(200);
+    // simshared allows 5 a minute in all; an earlier run in this minute may have used some.
+    for (let i = 0; i < 3; i++) expect([200, 429]).toContain((await chat("SHARED")).status);
+
+    // Every attempt takes a slot (the failed one too), and leased slots count until they
+    // are given back, so the figure settles at exactly 5 more.
+    await expect.poll(() => usedOf('[data-model="exact-50"]', "rpm"), { timeout: 20_000, interval: 250 }).toBe(before + 5);
+    await expect.poll(() => recentOf("exact-50"), { timeout: 10_000 }).toEqual([okBefore + 4, errorsBefore + 1]);
+    const width = await card("exact-50").locator(".fill").evaluate((e) => parseFloat((e as HTMLElement).style.width));
+    expect(width).toBeCloseTo(((before + 5) / 50) * 100, 1);
+    expect(await card("exact-50").locator(".nums b").nth(2).textContent()).toMatch(/^\d+ ms$/);
+
+    // Tokens are known only after the answer, and shown in their own window.
+    await expect.poll(() => usedOf('[data-model="res-counted"]', "tpm"), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await card("res-counted").locator('[data-window="tpm"] .used').textContent()).toMatch(/^\d+ \/ 1M$/);
+
+    const cooling = card("lu-b").locator("[data-cooldown]");
+    await cooling.waitFor();
+    const first = await cooling.textContent();
+    expect(first).toMatch(/^Cooling down, ready in \d:\d\d$/);
+    await expect.poll(() => cooling.textContent(), { timeout: 3_000 }).not.toBe(first);
+    expect(await page.locator('[data-category="LU"] .next').textContent()).toBe("Next: lu-a");
+    await expect.poll(() => card("flaky-a").locator("[data-breaker]").getAttribute("data-breaker")).toBe("open");
+    expect(await card("flaky-a").locator("[data-cooldown]").textContent()).toMatch(/^Breaker open, retry in \d:\d\d$/);
+    await expect.poll(() => usedOf('[data-provider="simshared"]', "rpm")).toBe(Math.min(5, sharedBefore + 3));
+
+    // Only models with something to show, for the picture.
+    await page.check("#active");
+    expect(await page.locator("[data-model]").count()).toBeLessThan(15);
+    expect(await card("sim-small").count()).toBe(1);
+    expect(await card("tie-a").count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(14, 18, 23)");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-dark.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  }, 90_000);
+
+  it("stays signed in across a reload, and forgets everything on sign-out", async () => {
+    await page.reload();
+    await card("exact-50").waitFor();
+    await page.click("#logout");
+    expect(await page.locator("#login").isVisible()).toBe(true);
+    expect(await page.locator("[data-model], [data-category], [data-provider]").count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it("sent the key only to /v1/status, and nothing to any other origin", () => {
+    const origin = new URL(proxy.url).origin;
+    const outside = requested.filter((r) => !r.url.startsWith("data:") && new URL(r.url).origin !== origin);
+    expect(outside).toEqual([]);
+    const withKey = requested.filter((r) => r.authorization !== undefined);
+    expect(withKey.length).toBeGreaterThan(1);
+    for (const r of withKey) expect(new URL(r.url).pathname).toBe("/v1/status");
+    expect(problems).toEqual([]);
+  });
+});
