@@ -1,10 +1,12 @@
 /**
  * POST /chat/completions and /v1/chat/completions: validate at the edge, resolve the
- * model to candidates, let dispatch pick and call one, and say who answered. The request
- * log records each attempt, and the stream's outcome once it has one.
+ * model to candidates, answer from the response cache when the request opts in and it
+ * can, else let dispatch pick and call one, and say who answered. The request log records
+ * each attempt, and the stream's outcome once it has one.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
+import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import { jsonBody } from "../middleware/json-body";
@@ -29,6 +31,17 @@ export const chatRoutes = new Hono<AppEnv>().post(
     log.requested_model = req.model ?? null;
     log.stream = req.stream === true;
     const resolution = resolveModel(req.model, "chat");
+    const plan = await cachePlan(req, resolution, c.var.clientKeyId, c.req.header("x-proxy-cache-ttl"));
+    if (plan.status === "LOOKUP") {
+      const hit = await lookup(plan, req);
+      if (hit) {
+        log.cache = "HIT";
+        log.model = hit.headers.get("x-proxy-model");
+        log.provider = hit.headers.get("x-proxy-provider");
+        return hit;
+      }
+    }
+    log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
     const estimatedTokens = estimateInputTokens(req);
     const signal = c.req.raw.signal;
     const headers = { traceparent: traceparent(c.var.trace) };
@@ -63,6 +76,7 @@ export const chatRoutes = new Hono<AppEnv>().post(
     res.headers.set("x-proxy-model", model.name);
     res.headers.set("x-proxy-provider", model.providerId);
     res.headers.set("x-proxy-attempts", String(attempts));
-    return res;
+    res.headers.set("x-proxy-cache", log.cache);
+    return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
   },
 );

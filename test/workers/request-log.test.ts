@@ -70,7 +70,7 @@ describe("request log", () => {
         { model: "fb-first", provider: "simroute", error: "server_error" },
         { model: "fb-second", provider: "simroute", error: null },
       ],
-      cache: null,
+      cache: "BYPASS",
       error: null,
     });
     expect(line.latency_ms).toEqual(expect.any(Number));

@@ -1,0 +1,122 @@
+/** The opt-in response cache: misses, hits, streamed replays, scoping, and what never gets cached. */
+import { describe, expect, it } from "vitest";
+import { openaiClient } from "./clients";
+import { call, postJson, recorded, sim } from "./helpers";
+
+const tags: string[] = [];
+const unique = () => {
+  const t = `t-${crypto.randomUUID()}`;
+  tags.push(t);
+  return t;
+};
+/** Reads the whole body, as every client does: an entry is stored from a copy of the response as it is read. */
+async function ask(model: string, content: string, extra: Record<string, unknown> = {}, init: { key?: string; headers?: Record<string, string> } = {}) {
+  const res = await postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }], ...extra }, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as unknown };
+}
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe("response cache", () => {
+  it("answers an identical request from the cache without calling the upstream", async () => {
+    const t = unique();
+    const first = await ask("cache-a", sim({ tag: t, reply: "Cached answer." }));
+    expect(first.headers.get("x-proxy-cache")).toBe("MISS");
+    const firstBody = first.json();
+    await settle();
+    const second = await ask("cache-a", sim({ tag: t, reply: "Cached answer." }));
+    expect(second.headers.get("x-proxy-cache")).toBe("HIT");
+    expect(second.headers.get("x-proxy-model")).toBe("cache-a");
+    expect(second.json()).toEqual(firstBody);
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
+  it("replays a cached answer as a proper stream, and serves a streamed answer to plain requests", async () => {
+    const t = unique();
+    const content = sim({ tag: t, reply: "Streamed once, replayed later." });
+    const client = openaiClient();
+    const collect = async () => {
+      const stream = await client.chat.completions.create({ model: "cache-a", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content }] });
+      let text = "";
+      let usage: unknown;
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? "";
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        usage = chunk.usage ?? usage;
+      }
+      return { text, usage, finish };
+    };
+    const live = await collect();
+    await settle();
+    expect((await ask("cache-a", content)).headers.get("x-proxy-cache")).toBe("HIT");
+    const replayed = await collect();
+    expect(replayed).toEqual(live);
+    expect(replayed.text).toBe("Streamed once, replayed later.");
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
+  it("replays tool calls", async () => {
+    const t = unique();
+    const tools = [{ type: "function" as const, function: { name: "lookup", parameters: { type: "object" } } }];
+    const content = sim({ tag: t, tool_calls: [{ name: "lookup", arguments: { q: "x" } }] });
+    const client = openaiClient();
+    const first = await client.chat.completions.stream({ model: "cache-a", stream: true, tools, messages: [{ role: "user", content }] }).finalChatCompletion();
+    await settle();
+    expect((await ask("cache-a", content, { tools })).headers.get("x-proxy-cache")).toBe("HIT");
+    const second = await client.chat.completions.stream({ model: "cache-a", stream: true, tools, messages: [{ role: "user", content }] }).finalChatCompletion();
+    expect(second.choices[0]?.message.tool_calls).toEqual(first.choices[0]?.message.tool_calls);
+    expect(second.choices[0]?.finish_reason).toBe("tool_calls");
+  });
+
+  it("bypasses the cache unless the model, its category or the request opts in", async () => {
+    const t = unique();
+    expect((await ask("sim-small", sim({ tag: t }))).headers.get("x-proxy-cache")).toBe("BYPASS");
+    expect((await ask("cache-a", sim({ tag: t }), {}, { headers: { "x-proxy-cache-ttl": "0" } })).headers.get("x-proxy-cache")).toBe("BYPASS");
+    expect((await ask("sim-small", sim({ tag: t }), {}, { headers: { "x-proxy-cache-ttl": "30" } })).headers.get("x-proxy-cache")).toBe("MISS");
+    await settle();
+    expect((await ask("sim-small", sim({ tag: t }), {}, { headers: { "x-proxy-cache-ttl": "30" } })).headers.get("x-proxy-cache")).toBe("HIT");
+    const category = unique();
+    expect((await ask("CACHED", sim({ tag: category }))).headers.get("x-proxy-cache")).toBe("MISS");
+    await settle();
+    expect((await ask("CACHED", sim({ tag: category }))).headers.get("x-proxy-cache")).toBe("HIT");
+  });
+
+  it("keeps each client key's entries to itself", async () => {
+    const t = unique();
+    await ask("cache-a", sim({ tag: t }));
+    await settle();
+    expect((await ask("cache-a", sim({ tag: t }))).headers.get("x-proxy-cache")).toBe("HIT");
+    expect((await ask("cache-a", sim({ tag: t }), {}, { key: "test-key-2" })).headers.get("x-proxy-cache")).toBe("MISS");
+  });
+
+  it("spends no quota on hits", async () => {
+    const t = unique();
+    await ask("cache-a", sim({ tag: t }));
+    await settle();
+    for (let i = 0; i < 6; i++) expect((await ask("cache-a", sim({ tag: t }))).headers.get("x-proxy-cache")).toBe("HIT");
+    const used = async () => {
+      const status = (await (await call("/v1/status")).json()) as { models: Array<{ name: string; usage: { rpm?: { used: number } } }> };
+      return status.models.find((m) => m.name === "cache-a")?.usage.rpm?.used;
+    };
+    expect(await recorded(t)).toHaveLength(1);
+    // Once this isolate's leased slots go back, only the requests that reached the upstream
+    // count: the misses of this file's tests, never the hits.
+    const misses = async () => (await Promise.all(tags.map(recorded))).flat().filter((r) => (r.body as { model?: string }).model === "route/cache-a").length;
+    await expect.poll(async () => (await used()) === (await misses()), { timeout: 5000 }).toBe(true);
+  });
+
+  it("never caches a stream that failed", async () => {
+    const t = unique();
+    const content = sim({ tag: t, reply: "a b c d e f", drop_after: 3, chunk_delay_ms: 20 });
+    expect((await ask("cache-a", content, { stream: true })).text).toContain('"error"');
+    await settle();
+    expect((await ask("cache-a", content, { stream: true })).headers.get("x-proxy-cache")).toBe("MISS");
+  });
+
+  it("rejects a malformed x-proxy-cache-ttl with a 400 naming it", async () => {
+    const res = await ask("cache-a", "hi", {}, { headers: { "x-proxy-cache-ttl": "soon" } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { param: string } }).error.param).toBe("x-proxy-cache-ttl");
+  });
+});
