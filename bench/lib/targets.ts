@@ -94,9 +94,9 @@ export function directTarget(sim: string): Target {
 }
 
 /** The deployable bundle, exactly as `wrangler deploy` would upload it, built for a config. */
-export function buildProxy(modelsFile: string, outDir: string): { file: string; gzipBytes: number; bytes: number } {
+export function buildProxy(modelsFile: string, outDir: string, opts: { minify?: boolean } = {}): { file: string; gzipBytes: number; bytes: number } {
   rmSync(outDir, { recursive: true, force: true });
-  const r = spawnSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outDir], {
+  const r = spawnSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outDir, ...(opts.minify === false ? ["--no-minify"] : [])], {
     cwd: root,
     env: { ...process.env, MODELS_FILE: modelsFile, WRANGLER_SEND_METRICS: "false" },
     encoding: "utf8",
@@ -117,7 +117,8 @@ function placeModule(source: string, dir: string, name: string): string {
 async function startWorkerd(name: string, dir: string, config: string, port: number): Promise<{ pid: number; url: string }> {
   const file = join(dir, `${name}.capnp`);
   writeFileSync(file, config);
-  const child = start(bin("workerd"), ["serve", file, "--experimental"], {}, dir);
+  const inspector = process.env.WORKERD_INSPECTOR;
+  const child = start(bin("workerd"), ["serve", file, "--experimental", ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])], {}, dir);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/ping`, child);
   return { pid: child.pid!, url };

@@ -23,7 +23,7 @@ function fromHttpException(err: HTTPException): ProxyError {
 export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
-  console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "unhandled error", error: String(err) }));
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: String(err) }));
   return new InternalError();
 }
 

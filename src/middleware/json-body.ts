@@ -16,7 +16,7 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
     const contentType = c.req.header("content-type");
     const mediaType = contentType?.split(";")[0]?.trim() ?? "";
     if (!JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError(contentType);
-    const maxSize = c.var.settings.maxBodyBytes;
+    const maxSize = c.get("settings").maxBodyBytes;
     const limit = bodyLimit({
       maxSize,
       onError: () => {

@@ -69,7 +69,7 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
         const line = {
           level: c.res.status >= 500 || log.stream_outcome === "failed" ? "error" : "info",
           ts: new Date(started).toISOString(),
-          request_id: c.var.requestId,
+          request_id: c.get("requestId"),
           trace_id: trace.traceId,
           span_id: trace.spanId,
           method: c.req.method,

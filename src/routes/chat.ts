@@ -27,11 +27,11 @@ export const chatRoutes = new Hono<AppEnv>().post(
   zValidator("json", chatRequestSchema, (result) => rejectInvalid(result)),
   async (c) => {
     const req = c.req.valid("json");
-    const log = c.var.log;
+    const log = c.get("log");
     log.requested_model = req.model ?? null;
     log.stream = req.stream === true;
     const resolution = resolveModel(req.model, "chat");
-    const plan = await cachePlan(req, resolution, c.var.clientKeyId, c.req.header("x-proxy-cache-ttl"));
+    const plan = await cachePlan(req, resolution, c.get("clientKeyId"), c.req.header("x-proxy-cache-ttl"));
     if (plan.status === "LOOKUP") {
       const hit = await lookup(plan, req);
       if (hit) {
@@ -44,13 +44,13 @@ export const chatRoutes = new Hono<AppEnv>().post(
     log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
     const estimatedTokens = estimateInputTokens(req);
     const signal = c.req.raw.signal;
-    const headers = { traceparent: traceparent(c.var.trace) };
+    const headers = { traceparent: traceparent(c.get("trace")) };
     const started = Date.now();
     const { output, model, attempts } = await dispatch(
       resolution,
       {
         estimatedTokens,
-        settings: c.var.settings,
+        settings: c.get("settings"),
         quota: quotaClient,
         ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
         signal,

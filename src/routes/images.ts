@@ -27,17 +27,17 @@ import { estimateTokens } from "../stream/stream-guard";
 type Render = (images: GeneratedImage[]) => Response;
 
 async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string | undefined, render: Render): Promise<Response> {
-  const log = c.var.log;
+  const log = c.get("log");
   log.requested_model = requested ?? null;
   const resolution = resolveImageModels(requested);
   const estimatedTokens = estimateTokens(req.prompt.length);
   const signal = c.req.raw.signal;
-  const headers = { traceparent: traceparent(c.var.trace) };
+  const headers = { traceparent: traceparent(c.get("trace")) };
   const { output, model, attempts } = await dispatch(
     resolution,
     {
       estimatedTokens,
-      settings: c.var.settings,
+      settings: c.get("settings"),
       quota: quotaClient,
       ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
       signal,

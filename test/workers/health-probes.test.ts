@@ -18,7 +18,7 @@ async function cron(vars: Record<string, string>) {
 
 describe("health probes", () => {
   it("do nothing unless turned on, then close an open breaker with one probe once it is half-open", async () => {
-    // simbrk opens after 2 failures for 300 ms.
+    // simbrk opens after 2 failures for 2 s.
     expect((await chat("probe-a", sim({ status: 500 }))).status).toBe(502);
     await expect.poll(() => breakerOf("probe-a")).toBe("open");
     const before = (await simStats("route/probe-a")).requests;

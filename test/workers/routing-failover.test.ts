@@ -78,7 +78,7 @@ describe("fallback and retries", () => {
 describe("circuit breaker through the Worker", () => {
   it("opens after consecutive failures, answers 503 without calling, then recovers through one probe", async () => {
     const t = tag();
-    // simbrk opens after 2 failures for 300 ms. One request makes up to 3 attempts.
+    // simbrk opens after 2 failures for 2 s. One request makes up to 3 attempts.
     const failing = await chat("brk-a", sim({ tag: t, status: 500 }));
     expect(failing.status).toBe(502);
     const calls = (await recorded(t)).length;

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench:profile`: a V8 CPU profile of ai-proxy's bundle under raw workerd while
+ * autocannon drives it, summarised as self time per function. For finding where the
+ * proxy spends its per-request time; not part of the benchmark report.
+ */
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { chatBody } from "./lib/measure";
+import { buildProxy, freePort, root, startProxyWorkerd, startSimulator, stopAll } from "./lib/targets";
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+}
+
+async function main(): Promise<void> {
+  const build = join(root, "bench/.build");
+  // Unminified, so the profile names our functions.
+  const bundle = buildProxy(process.argv[2] ?? "bench/models.bench.yaml", join(build, "profile"), { minify: false });
+  const sim = await startSimulator();
+  const inspector = await freePort();
+  process.env.WORKERD_INSPECTOR = String(inspector);
+  const proxy = await startProxyWorkerd("profiled", bundle.file, sim.url, build);
+  const targets = (await (await fetch(`http://127.0.0.1:${inspector}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((r) => ws.addEventListener("open", r, { once: true }));
+  let id = 0;
+  const pending = new Map<number, (v: unknown) => void>();
+  ws.addEventListener("message", (e) => {
+    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await autocannon({ url: proxy.url, method: "POST", headers: { "content-type": "application/json", ...proxy.headers }, body: chatBody(proxy), connections: 16, duration: 2 });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 100 });
+  await send("Profiler.start");
+  const load = await autocannon({ url: proxy.url, method: "POST", headers: { "content-type": "application/json", ...proxy.headers }, body: chatBody(proxy), connections: 32, duration: 5 });
+  const { profile } = (await send("Profiler.stop")) as { profile: { nodes: Node[] } };
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const where = n.callFrame.url ? `${n.callFrame.url.split("/").at(-1)}:${n.callFrame.lineNumber}` : "";
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + n.hitCount);
+    total += n.hitCount;
+  }
+  process.stdout.write(`${Math.round(load.requests.average)} req/s while profiling; self time by function:\n`);
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+  ws.close();
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`profile failed: ${String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
