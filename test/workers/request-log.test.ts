@@ -6,7 +6,7 @@ import { app } from "../../src/app";
 import { BASE, KEY, recorded, sim } from "./helpers";
 
 // Through the app itself (not the Worker entry), so this module's console is the app's.
-async function postJson(path: string, body: unknown, init: { key?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+async function postJson(path: string, body: unknown, init: { key?: string; headers?: Record<string, string>; env?: Record<string, unknown> } = {}): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await app.fetch(
     new Request(`${BASE}${path}`, {
@@ -14,7 +14,7 @@ async function postJson(path: string, body: unknown, init: { key?: string; heade
       headers: { "content-type": "application/json", authorization: `Bearer ${init.key ?? KEY}`, ...init.headers },
       body: JSON.stringify(body),
     }),
-    env,
+    { ...env, ...init.env },
     ctx,
   );
   // The line is written once the body is done: read it, then let waitUntil work finish.
@@ -119,5 +119,21 @@ describe("request log", () => {
     expect(second?.headers.traceparent).not.toContain("00f067aa0ba902b7");
     expect((await lineFor(withTrace)).trace_id).toBe(traceId);
     expect((await lineFor(res)).trace_id).toBe(first?.headers.traceparent?.split("-")[1]);
+  });
+
+  it("writes one Analytics Engine data point per request when the binding is configured", async () => {
+    const points: Array<{ indexes?: string[]; blobs?: string[]; doubles?: number[] }> = [];
+    const ANALYTICS = { writeDataPoint: (p: (typeof points)[number]) => void points.push(p) };
+    await postJson("/v1/chat/completions", { model: "fb-first", messages: [{ role: "user", content: sim({ status: 500, only: ["route/fb-first"] }) }] }, { env: { ANALYTICS } });
+    expect(points).toHaveLength(1);
+    const [point] = points;
+    expect(point?.indexes).toEqual(["fb-second"]);
+    expect(point?.blobs?.slice(0, 5)).toEqual(["/v1/chat/completions", "fb-first", "fb-second", "simroute", "200"]);
+    const [latency, ttft, tokensIn, tokensOut, attempts] = point!.doubles!;
+    expect(latency).toBeGreaterThanOrEqual(0);
+    expect(ttft).toBe(0);
+    expect(tokensIn).toBeGreaterThan(0);
+    expect(tokensOut).toBeGreaterThan(0);
+    expect(attempts).toBe(2);
   });
 });
