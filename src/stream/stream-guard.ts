@@ -17,7 +17,7 @@
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
 import type { Usage } from "../openai/chat-response";
-import { inspectEvent, splitEvents } from "./sse-events";
+import { inspectEvent, inspectEventAfterContent, splitEvents } from "./sse-events";
 
 export interface StreamOutcome {
   /** The answer arrived whole (ended with `[DONE]` or a finish reason). */
@@ -96,7 +96,7 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
     if (!chunk) rest = "";
     let out = "";
     for (const raw of split.events) {
-      const e = inspectEvent(raw);
+      const e = sawContent ? inspectEventAfterContent(raw) : inspectEvent(raw);
       if (e.kind === "comment") continue;
       if (e.kind === "error") return { out, error: opts.classifyErrorEvent(e.error) };
       if (e.kind === "done") sawDone = true;

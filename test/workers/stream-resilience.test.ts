@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { openaiClient } from "./clients";
-import { call, postJson, recorded, sim } from "./helpers";
+import { awayFromMinuteEdge, call, postJson, recorded, sim } from "./helpers";
 
 const client = openaiClient();
 const FALLBACK_TEXT = "Hello from sim/res-fallback.";
@@ -109,6 +109,8 @@ describe("cancellation and accounting", () => {
   });
 
   it("keeps an abandoned stream's request counted, and counts estimated tokens when none are reported", async () => {
+    // Both requests must count in the same calendar minute.
+    await awayFromMinuteEdge();
     const res = await postJson("/v1/chat/completions", { model: "res-counted", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c d e f", chunk_delay_ms: 100 }) }] });
     const reader = res.body!.getReader();
     await reader.read();
