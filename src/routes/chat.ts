@@ -8,11 +8,8 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
-import { quotaClient, quotaContext } from "../limits/quota-client";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
-import { errorKind } from "../observability/error-kind";
-import { traceparent } from "../observability/trace";
 import { chatRequestSchema } from "../openai/chat-request";
 import { adapterFor } from "../providers/registry";
 import { upstreamTarget } from "../providers/target";
@@ -20,6 +17,7 @@ import { prepareChat, sendChat } from "../providers/upstream-call";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
+import { dispatchOptions, upstreamHeaders } from "./dispatch-options";
 
 export const chatRoutes = new Hono<AppEnv>().post(
   "/chat/completions",
@@ -44,18 +42,11 @@ export const chatRoutes = new Hono<AppEnv>().post(
     log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
     const estimatedTokens = estimateInputTokens(req);
     const signal = c.req.raw.signal;
-    const headers = { traceparent: traceparent(c.get("trace")) };
+    const headers = upstreamHeaders(c);
     const started = Date.now();
     const { output, model, attempts } = await dispatch(
       resolution,
-      {
-        estimatedTokens,
-        settings: c.get("settings"),
-        quota: quotaClient,
-        ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
-        signal,
-        onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
-      },
+      dispatchOptions(c, estimatedTokens),
       {
         prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), req, upstreamTarget(m, c.env)),
         send: (prepared) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers }),

@@ -14,15 +14,13 @@ import { imageProtocolFor } from "../images/registry";
 import { fromGenerationBody, fromLegacyBody, imageGenerationSchema, legacyImageSchema } from "../images/request";
 import { resolveImageModels } from "../images/resolve";
 import type { GeneratedImage, ImageRequest } from "../images/types";
-import { quotaClient, quotaContext } from "../limits/quota-client";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
-import { errorKind } from "../observability/error-kind";
-import { traceparent } from "../observability/trace";
 import { nowSeconds } from "../openai/chat-response";
 import { upstreamTarget } from "../providers/target";
 import { dispatch } from "../routing/dispatch";
 import { estimateTokens } from "../stream/stream-guard";
+import { dispatchOptions, upstreamHeaders } from "./dispatch-options";
 
 type Render = (images: GeneratedImage[]) => Response;
 
@@ -32,17 +30,10 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
   const resolution = resolveImageModels(requested);
   const estimatedTokens = estimateTokens(req.prompt.length);
   const signal = c.req.raw.signal;
-  const headers = { traceparent: traceparent(c.get("trace")) };
+  const headers = upstreamHeaders(c);
   const { output, model, attempts } = await dispatch(
     resolution,
-    {
-      estimatedTokens,
-      settings: c.get("settings"),
-      quota: quotaClient,
-      ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
-      signal,
-      onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
-    },
+    dispatchOptions(c, estimatedTokens),
     {
       prepare: (model) => prepareImage(imageProtocolFor(model), req, upstreamTarget(model, c.env)),
       send: async (prepared) => {

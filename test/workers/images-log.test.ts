@@ -1,43 +1,12 @@
 /** Image requests in the request log (attempts, tokens, no prompt) and trace context forwarded upstream. */
-import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
-import { BASE, KEY, recorded, sim } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { appPost, captureLogs } from "./app-fetch";
+import { recorded, sim } from "./helpers";
 
-// Through the app itself (not the Worker entry), so this module's console is the app's.
-async function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`${BASE}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${KEY}`, ...headers },
-      body: JSON.stringify(body),
-    }),
-    env,
-    ctx,
-  );
-  const bytes = await res.arrayBuffer();
-  await waitOnExecutionContext(ctx);
-  return new Response(bytes, { status: res.status, headers: res.headers });
-}
-
-let written: string[] = [];
-const original = console.log;
-beforeEach(() => {
-  written = [];
-  console.log = (...args: unknown[]) => void written.push(args.map(String).join(" "));
-});
-afterEach(() => {
-  console.log = original;
-});
-
-function lineFor(res: Response): Record<string, unknown> {
-  const id = res.headers.get("x-request-id");
-  const line = written.map((text) => JSON.parse(text) as Record<string, unknown>).find((l) => l.request_id === id);
-  if (!line) throw new Error(`no log line for ${id}`);
-  return line;
-}
+const logs = captureLogs();
+const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) => appPost(path, body, { headers });
+const lineFor = (res: Response) => logs.lineFor(res);
+const written = { join: (sep: string) => logs.written().join(sep) };
 
 describe("image requests in the request log", () => {
   it("records the attempts and who answered, never the prompt", async () => {

@@ -1,56 +1,14 @@
 /** The request log: one JSON line per request, the attempts, the stream's outcome, trace context, and nothing secret. */
-import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
-import { BASE, KEY, recorded, sim } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { appPost, captureLogs } from "./app-fetch";
+import { recorded, sim } from "./helpers";
 
-// Through the app itself (not the Worker entry), so this module's console is the app's.
-async function postJson(path: string, body: unknown, init: { key?: string; headers?: Record<string, string>; env?: Record<string, unknown> } = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`${BASE}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${init.key ?? KEY}`, ...init.headers },
-      body: JSON.stringify(body),
-    }),
-    { ...env, ...init.env },
-    ctx,
-  );
-  // The line is written once the body is done: read it, then let waitUntil work finish.
-  const text = await res.text();
-  await waitOnExecutionContext(ctx);
-  return new Response(text, { status: res.status, headers: res.headers });
-}
+const logs = captureLogs();
+const postJson = appPost;
 const chat = (model: string, content: string, headers: Record<string, string> = {}) =>
-  postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }] }, { headers });
-
-// Collected by replacing console.log itself: vitest's own console capture hides the calls from spies.
-let written: string[] = [];
-const original = console.log;
-beforeEach(() => {
-  written = [];
-  console.log = (...args: unknown[]) => void written.push(args.map(String).join(" "));
-});
-afterEach(() => {
-  console.log = original;
-});
-
-type Line = Record<string, unknown> & { request_id: string; attempts: Array<{ model: string; provider: string; error: string | null }> };
-const lines = (): Line[] =>
-  written.flatMap((text) => {
-    try {
-      const v = JSON.parse(text) as Line;
-      return v.request_id ? [v] : [];
-    } catch {
-      return [];
-    }
-  });
-const lineFor = async (res: Response) => {
-  const id = res.headers.get("x-request-id");
-  await expect.poll(() => lines().find((l) => l.request_id === id)).toBeDefined();
-  return lines().find((l) => l.request_id === id)!;
-};
+  appPost("/v1/chat/completions", { model, messages: [{ role: "user", content }] }, { headers });
+const lineFor = async (res: Response) => logs.lineFor(res);
+const written = { join: (sep: string) => logs.written().join(sep) };
 
 describe("request log", () => {
   it("writes one line for a request, with the attempts and their errors", async () => {
@@ -75,7 +33,7 @@ describe("request log", () => {
     });
     expect(line.latency_ms).toEqual(expect.any(Number));
     expect(line.tokens_in).toEqual(expect.any(Number));
-    expect(lines().filter((l) => l.request_id === line.request_id)).toHaveLength(1);
+    expect(logs.lines().filter((l) => l.request_id === line.request_id)).toHaveLength(1);
   });
 
   it("writes a stream's line when it ends, with time to first token, tokens and outcome", async () => {

@@ -1,0 +1,28 @@
+/**
+ * What every model-calling route hands to dispatch from its request: settings, the
+ * limiter, the client's abort signal, attempt logging, and the trace header for the
+ * upstream call. One place, so chat and images cannot drift apart.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { quotaClient, quotaContext } from "../limits/quota-client";
+import { errorKind } from "../observability/error-kind";
+import { traceparent } from "../observability/trace";
+import type { DispatchOptions } from "../routing/dispatch";
+
+export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number): DispatchOptions {
+  const log = c.get("log");
+  return {
+    estimatedTokens,
+    settings: c.get("settings"),
+    quota: quotaClient,
+    ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),
+    signal: c.req.raw.signal,
+    onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
+  };
+}
+
+/** Headers every upstream call carries: the trace context, under this hop's span. */
+export function upstreamHeaders(c: Context<AppEnv>): Record<string, string> {
+  return { traceparent: traceparent(c.get("trace")) };
+}
