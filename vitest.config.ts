@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Every request writes a JSON log line; they are asserted where they matter, and would
+    // bury the test report everywhere else.
+    onConsoleLog: (log) => !log.startsWith('{"level":'),
     projects: [
       {
         plugins: [

@@ -35,7 +35,8 @@ export type AcquireResult =
       probe: boolean;
       /** Concurrency slot held: must be released when the request ends. */
       concurrency: boolean;
-      view: ModelView;
+      /** null only when the limiter could not be reached and the grant is the isolate's own. */
+      view: ModelView | null;
     }
   | { ok: false; reason: RefusalReason; retryAfterMs: number; view: ModelView | null };
 

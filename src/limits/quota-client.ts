@@ -132,7 +132,7 @@ export class QuotaClient {
       // Limiter unreachable: serve uncounted for a moment rather than fail every request.
       console.error(JSON.stringify({ level: "error", msg: "limiter acquire failed", provider: model.providerId, error: String(err) }));
       const now = this.now();
-      return { ok: true, granted: 1, leaseUntil: now + 1000, grantedAt: now, probe: false, concurrency: false, view: null as unknown as ModelView };
+      return { ok: true, granted: 1, leaseUntil: now + 1000, grantedAt: now, probe: false, concurrency: false, view: null };
     }
   }
 
