@@ -39,6 +39,9 @@ export class ProxyError extends Error {
   }
 }
 
+/** `Retry-After` in whole seconds, never 0: clients read 0 as "now". */
+const retryAfter = (ms: number) => ({ "Retry-After": String(Math.max(1, Math.ceil(ms / 1000))) });
+
 export function errorBody(err: ProxyError): OpenAIErrorBody {
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
 }
@@ -108,7 +111,7 @@ export class RateLimitError extends ProxyError {
       status: 429,
       type: "rate_limit_error",
       code: "rate_limit_exceeded",
-      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+      headers: retryAfter(retryAfterMs),
     });
     this.retryAfterMs = retryAfterMs;
   }
@@ -121,7 +124,7 @@ export class ServiceUnavailableError extends ProxyError {
       status: 503,
       type: "server_error",
       code: "model_unavailable",
-      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+      headers: retryAfter(retryAfterMs),
     });
   }
 }
@@ -164,7 +167,7 @@ export class UpstreamRateLimitError extends UpstreamError {
   readonly scope: "model" | "account";
   constructor(provider: string, message: string, opts: { retryAfterMs?: number; scope?: "model" | "account" } = {}) {
     const headers: Record<string, string> =
-      opts.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))) };
+      opts.retryAfterMs === undefined ? {} : retryAfter(opts.retryAfterMs);
     super(provider, message, { status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", retryable: true, headers });
     this.retryAfterMs = opts.retryAfterMs;
     this.scope = opts.scope ?? "model";

@@ -17,7 +17,7 @@ import { prepareChat, sendChat } from "../providers/upstream-call";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
-import { dispatchOptions, upstreamHeaders } from "./dispatch-options";
+import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 export const chatRoutes = new Hono<AppEnv>().post(
   "/chat/completions",
@@ -63,10 +63,7 @@ export const chatRoutes = new Hono<AppEnv>().post(
       if (log.stream) log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
       if (o.error) log.error = o.error.code;
     });
-    const res = output.response;
-    res.headers.set("x-proxy-model", model.name);
-    res.headers.set("x-proxy-provider", model.providerId);
-    res.headers.set("x-proxy-attempts", String(attempts));
+    const res = markAnswer(output.response, model, attempts);
     res.headers.set("x-proxy-cache", log.cache);
     return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
   },

@@ -8,6 +8,7 @@ import type { AppEnv } from "../env";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import { errorKind } from "../observability/error-kind";
 import { traceparent } from "../observability/trace";
+import type { ResolvedModel } from "../config/catalog";
 import type { DispatchOptions } from "../routing/dispatch";
 
 export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number): DispatchOptions {
@@ -25,4 +26,12 @@ export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number): Di
 /** Headers every upstream call carries: the trace context, under this hop's span. */
 export function upstreamHeaders(c: Context<AppEnv>): Record<string, string> {
   return { traceparent: traceparent(c.get("trace")) };
+}
+
+/** Says which model and provider answered, after how many upstream attempts. */
+export function markAnswer(res: Response, model: ResolvedModel, attempts: number): Response {
+  res.headers.set("x-proxy-model", model.name);
+  res.headers.set("x-proxy-provider", model.providerId);
+  res.headers.set("x-proxy-attempts", String(attempts));
+  return res;
 }

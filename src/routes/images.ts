@@ -20,7 +20,7 @@ import { nowSeconds } from "../openai/chat-response";
 import { upstreamTarget } from "../providers/target";
 import { dispatch } from "../routing/dispatch";
 import { estimateTokens } from "../stream/stream-guard";
-import { dispatchOptions, upstreamHeaders } from "./dispatch-options";
+import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 type Render = (images: GeneratedImage[]) => Response;
 
@@ -56,11 +56,7 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
     log.tokens_out = o.usage?.completion_tokens ?? null;
     log.tokens_estimated = o.estimated;
   });
-  const res = output.response;
-  res.headers.set("x-proxy-model", model.name);
-  res.headers.set("x-proxy-provider", model.providerId);
-  res.headers.set("x-proxy-attempts", String(attempts));
-  return res;
+  return markAnswer(output.response, model, attempts);
 }
 
 export const imageRoutes = new Hono<AppEnv>()
