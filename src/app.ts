@@ -1,9 +1,11 @@
 /**
  * The Hono app: middleware order and route table. Order matters: request ids first so
- * every response has one; /ping and /dashboard before auth because they are the only
- * public routes (the dashboard page holds no data: it asks for a key, then calls
- * /v1/status with it); everything registered after `bearerAuth` is protected, including
- * unknown paths, so no spelling of a path can reach a handler without a key.
+ * every response has one; CORS next, so a browser's preflight is answered without a key
+ * and every answer to an allowed origin (errors too) says so; /ping and /dashboard before
+ * auth because they are the only public routes (the dashboard page holds no data: it asks
+ * for a key, then calls /v1/status with it); everything registered after `bearerAuth` is
+ * protected, including unknown paths, so no spelling of a path can reach a handler
+ * without a key.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
@@ -11,6 +13,7 @@ import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
+import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/error-handler";
 import { normalizedPath } from "./middleware/path";
 import { requestId } from "./middleware/request-id";
@@ -24,6 +27,7 @@ import { statusRoutes } from "./routes/status";
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 
 app.use(requestId());
+app.use(cors());
 app.use(requestLogger());
 app.use(
   methodNotAllowed({

@@ -16,6 +16,8 @@ export interface Bindings {
   RETRY_BASE_DELAY_MS?: string;
   RETRY_MAX_DELAY_MS?: string;
   MAX_BODY_BYTES?: string;
+  /** Origins allowed to call from a browser: "*" (default), a comma-separated list, or "" for none. */
+  CORS_ORIGINS?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
   /** Optional Workers Analytics Engine dataset: one data point per request. */

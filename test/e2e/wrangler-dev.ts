@@ -30,7 +30,8 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(): Promise<RunningProxy> {
+/** `vars` are extra Worker variables, e.g. `{ CORS_ORIGINS: "..." }`. */
+export async function startProxy(vars: Record<string, string> = {}): Promise<RunningProxy> {
   const sim = await startSimulator();
   const port = await freePort();
   const inspector = await freePort();
@@ -44,6 +45,7 @@ export async function startProxy(): Promise<RunningProxy> {
       "--var", "SIM_OPENAI_KEY:sk-sim-openai-secret",
       "--var", "SIM_GEMINI_KEY:sim-gemini-secret",
       "--var", "SIM_ANTHROPIC_KEY:sim-anthropic-secret",
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     {

@@ -34,8 +34,8 @@ export async function simStats(model: string): Promise<{ requests: number; rate_
   return (await fetch(`${upstream()}/__stats?model=${encodeURIComponent(model)}`)).json();
 }
 
-export const chat = (model: string, content = "hi", extra: Record<string, unknown> = {}) =>
-  postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }], ...extra });
+export const chat = (model: string, content = "hi", extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }], ...extra }, { headers });
 
 /**
  * Limits count per calendar minute, in the proxy and the simulator alike. A test that
