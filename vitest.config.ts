@@ -24,16 +24,24 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          sequence: { groupOrder: 0 },
           // Quota tests may wait for a fresh calendar minute before they start.
           testTimeout: 90_000,
           include: ["src/**/*.test.ts", "test/workers/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/workers/moved-clock-setup.ts"],
         },
       },
       {
         test: {
           name: "node",
           environment: "node",
+          // After the workerd suites, one file at a time: the end-to-end tests run wrangler,
+          // whose [build] step rewrites src/config/models.generated.ts (the demo's test with
+          // the demo's config), which neither the workerd suites nor another running
+          // `wrangler dev` (it rebuilds on change) may see change under them.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
           include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts", "test/e2e/**/*.test.ts"],
           testTimeout: 30_000,
         },

@@ -30,7 +30,7 @@ export function resolveModel(
   const model = catalog.models.get(name);
   if (model) {
     if (model.type !== type) {
-      throw new InvalidRequestError(`The model '${name}' is a ${model.type} model; it cannot serve ${type} requests.`, {
+      throw new InvalidRequestError(`The model '${name}' is ${/^[aeiou]/.test(model.type) ? "an" : "a"} ${model.type} model; it cannot serve ${type} requests.`, {
         param: "model",
         code: "model_type_mismatch",
       });

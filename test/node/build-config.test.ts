@@ -40,6 +40,20 @@ describe("scripts/build-config.ts", () => {
     expect(result.stderr).toBe(`${file}: models[0].provider: unknown provider "opnrouter"\n`);
   });
 
+  it.each(["dev", "deploy"])("stops `npm run %s` on a broken file with that one line, before wrangler starts", async (script) => {
+    const dir = mkdtempSync(join(tmpdir(), "ai-proxy-"));
+    const file = join(dir, "models.yaml");
+    writeFileSync(file, readFileSync(join(root, "test/models.test.yaml"), "utf8").replace("provider: sim,", "provider: opnrouter,"));
+    const npm = await run("npm", ["run", script], { cwd: root, env: { ...process.env, MODELS_FILE: file } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect(npm.code).toBe(1);
+    expect(npm.stderr).toBe(`${file}: models[0].provider: unknown provider "opnrouter"\n`);
+    // npm's own banner names the scripts it ran: the config step, and never wrangler.
+    expect(npm.stdout).not.toMatch(/wrangler/);
+  });
+
   it("fails a missing file with one line", async () => {
     const result = await build("does-not-exist.yaml");
     expect(result.code).toBe(1);

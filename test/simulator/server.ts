@@ -104,7 +104,14 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A busy port rejects (with EADDRINUSE), so callers can say which port and what to do.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}`,

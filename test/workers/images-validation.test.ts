@@ -43,7 +43,11 @@ describe("POST /v1/images/generations validation", () => {
   it("refuses chat models and unknown models", async () => {
     const chat = await postJson("/v1/images/generations", { model: "sim-small", prompt: "a cat" });
     expect(chat.status).toBe(400);
-    expect(((await chat.json()) as ErrorBody).error).toMatchObject({ param: "model", code: "model_type_mismatch" });
+    expect(((await chat.json()) as ErrorBody).error).toMatchObject({
+      param: "model",
+      code: "model_type_mismatch",
+      message: "The model 'sim-small' is a chat model; it cannot serve image requests.",
+    });
     const unknown = await postJson("/v1/images/generations", { model: "dall-e-9", prompt: "a cat" });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as ErrorBody).error.code).toBe("model_not_found");
@@ -52,7 +56,10 @@ describe("POST /v1/images/generations validation", () => {
   it("and the chat endpoint refuses image models", async () => {
     const res = await postJson("/v1/chat/completions", { model: "img-gpt", messages: [{ role: "user", content: "hi" }] });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as ErrorBody).error.code).toBe("model_type_mismatch");
+    expect(((await res.json()) as ErrorBody).error).toMatchObject({
+      code: "model_type_mismatch",
+      message: "The model 'img-gpt' is an image model; it cannot serve chat requests.",
+    });
   });
 });
 

@@ -1,0 +1,10 @@
+// What test/global-setup.ts (in Node) hands to the tests and to vitest.config.ts.
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    upstreamPort: number;
+    /** TEST_CLOCK's shift, applied inside workerd by test/workers/moved-clock-setup.ts. */
+    clockOffsetMs: number;
+  }
+}
