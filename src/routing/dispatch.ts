@@ -16,7 +16,7 @@ import {
   UpstreamRateLimitError,
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
-import type { QuotaClient, QuotaContext } from "../limits/quota-client";
+import type { QuotaClient, QuotaContext, SettleInfo } from "../limits/quota-client";
 import type { StreamOutcome } from "../stream/stream-guard";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
@@ -40,6 +40,8 @@ export interface DispatchOptions {
   /** Told about every upstream attempt, for the request log. */
   onAttempt?: (attempt: { model: ResolvedModel; error: UpstreamError | ProxyError | null }) => void;
   estimatedTokens: number;
+  /** The request's own cap on output tokens, if it set one: token reservations never expect more. */
+  maxOutputTokens?: number;
   settings: Settings;
   quota: QuotaClient;
   ctx: QuotaContext;
@@ -59,6 +61,12 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
   if (err instanceof UpstreamRateLimitError) return { outcome: "rate_limited", retryAfterMs: err.retryAfterMs, scope: err.scope };
   if (err instanceof UpstreamError && err.fallback) return { outcome: "failure" };
   return { outcome: "neutral" };
+}
+
+/** What a finished answer tells the limiter; only usage the upstream reported can teach it what answers cost. */
+function settleInfo(o: StreamOutcome, output: AttemptOutput): SettleInfo {
+  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens };
+  return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens, outputTokens: o.usage?.completion_tokens };
 }
 
 function outcomeOfStream(o: StreamOutcome): AttemptOutcome {
@@ -107,7 +115,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
           continue;
         }
       }
-      const reservation = await quota.reserve(model, estimatedTokens, ctx);
+      const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
       if (!reservation.ok) {
         refusals.add(reservation.reason);
         earliest = Math.min(earliest, Date.now() + reservation.retryAfterMs);
@@ -133,9 +141,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       }
       opts.onAttempt?.({ model, error: null });
       ctx.waitUntil(
-        output.done.then((o) =>
-          reservation.settle({ outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens }),
-        ),
+        output.done.then((o) => reservation.settle(settleInfo(o, output))),
       );
       return { output, model, attempts };
     }
@@ -157,11 +163,9 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
     if (lastError && !(lastError instanceof UpstreamRateLimitError)) throw lastError;
     if (prepareError && refusals.size === 0 && !lastError) throw prepareError;
     const retryAfterMs = Number.isFinite(wait) ? Math.max(0, wait) : 1000;
-    if (refusals.size > 0 && [...refusals].every((r) => r === "breaker")) {
-      throw new ServiceUnavailableError(
-        `Every model for '${resolution.requested}' is failing and paused; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`,
-        retryAfterMs,
-      );
+    if (refusals.size > 0 && [...refusals].every((r) => r === "breaker" || r === "limiter_unavailable")) {
+      const why = refusals.has("breaker") ? "is failing and paused" : "cannot have its quota checked right now";
+      throw new ServiceUnavailableError(`Every model for '${resolution.requested}' ${why}; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
     }
     throw new RateLimitError(
       `No model for '${resolution.requested}' has quota left right now; the earliest frees in ${Math.ceil(retryAfterMs / 1000)} s.`,
