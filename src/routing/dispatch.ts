@@ -55,7 +55,11 @@ export interface Dispatched {
   attempts: number;
 }
 
-const MAX_PASSES = 16;
+/** Waiting for a concurrency slot polls the limiter, first often, then at most this far apart. */
+const SLOT_POLL_MIN_MS = 100;
+const SLOT_POLL_MAX_MS = 500;
+/** No wait is shorter than this, so a loop of waits always moves time forward. */
+const MIN_WAIT_MS = 10;
 
 function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: number; scope?: "model" | "account" } {
   if (err instanceof UpstreamRateLimitError) return { outcome: "rate_limited", retryAfterMs: err.retryAfterMs, scope: err.scope };
@@ -73,6 +77,30 @@ function outcomeOfStream(o: StreamOutcome): AttemptOutcome {
   if (o.completed) return "success";
   // The client leaving is not the model's fault; a stream that broke is.
   return o.cancelled ? "neutral" : "failure";
+}
+
+/**
+ * How long to sleep before looking again, or undefined when the request may not wait for
+ * what it is waiting for. max_wait_ms counts from the request's start, whatever it waits
+ * for; a 429 from upstream may be waited out within the retry budget. A concurrency slot
+ * frees when some request ends, which nobody can predict: that is polled, less often the
+ * longer it takes.
+ */
+function quotaPause(w: {
+  now: number;
+  wait: number;
+  started: number;
+  deadline: number;
+  maxWaitMs: number;
+  upstreamLimited: boolean;
+  settings: Settings;
+  slotOnly: boolean;
+  slotPolls: number;
+}): number | undefined {
+  const mayWaitTo = Math.max(w.started + w.maxWaitMs, w.upstreamLimited ? w.now + w.settings.retry.maxDelayMs : 0);
+  if (!Number.isFinite(w.wait) || w.now + w.wait > mayWaitTo || w.now + w.wait >= w.deadline) return undefined;
+  const poll = w.slotOnly && !w.upstreamLimited ? Math.min(SLOT_POLL_MAX_MS, SLOT_POLL_MIN_MS * 1.5 ** w.slotPolls) : 0;
+  return Math.max(0, Math.min(Math.max(MIN_WAIT_MS, w.wait, poll), mayWaitTo - w.now, w.deadline - w.now));
 }
 
 export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
@@ -95,11 +123,15 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
   let lastError: ProxyError | undefined;
   let prepareError: ProxyError | undefined;
   let upstreamLimited = false;
+  let slotPolls = 0;
 
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+  // Every pass either makes an attempt (bounded), sleeps (bounded by the waits allowed and
+  // the deadline), or ends the request.
+  for (;;) {
     const order = orderCandidates({ ...resolution, candidates: fits }, { views: quota.views, lastUsed });
     let earliest = Number.POSITIVE_INFINITY;
     let transientFailure = false;
+    let slotOnly = true;
     for (const model of order) {
       if (attempts >= settings.retry.maxAttempts || Date.now() >= deadline) break;
       if (signal?.aborted) throw signal.reason;
@@ -118,6 +150,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
       if (!reservation.ok) {
         refusals.add(reservation.reason);
+        slotOnly &&= reservation.reason === "concurrency";
         earliest = Math.min(earliest, Date.now() + reservation.retryAfterMs);
         continue;
       }
@@ -155,9 +188,10 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
     }
     // Nothing to try now. Wait if quota frees within what this request may wait.
     const wait = earliest - now;
-    const mayWait = Math.max(resolution.maxWaitMs, upstreamLimited ? settings.retry.maxDelayMs : 0);
-    if (Number.isFinite(wait) && wait <= mayWait && now + wait < deadline) {
-      await sleep(Math.max(0, wait), signal);
+    const pause = quotaPause({ now, wait, started, deadline, maxWaitMs: resolution.maxWaitMs, upstreamLimited, settings, slotOnly, slotPolls });
+    if (pause !== undefined) {
+      if (slotOnly) slotPolls++;
+      await sleep(pause, signal);
       continue;
     }
     if (lastError && !(lastError instanceof UpstreamRateLimitError)) throw lastError;
