@@ -147,14 +147,11 @@ export class ProviderLedger {
     // Shared limits are shared by everyone asking for any of the provider's models.
     const askers = provider.counters.hasRequestLimits || provider.counters.hasTokenLimits ? this.models.keys() : [req.model];
     const callers = this.book.callerCount(askers, now);
-    let granted: number | "unlimited" = 1;
-    let leaseMs = LEASE_MS;
-    if (room === Number.POSITIVE_INFINITY && !admission.probe && !concurrency) granted = "unlimited";
-    else if (!admission.probe && !concurrency) {
-      // Until the limiter knows what an answer costs, a token budget for later requests would be a guess: one at a time.
-      const want = tokenLimited && rec.cost.outputTokens === null ? 1 : req.want;
-      ({ slots: granted, ms: leaseMs } = leaseTerms(room, callers, want));
-    }
+    // A probe or a concurrency slot is one request's; without limits nothing is counted; else
+    // the isolate's share, one at a time while what an answer costs in tokens is a guess.
+    const single = admission.probe || concurrency || (tokenLimited && rec.cost.outputTokens === null);
+    const { slots: granted, ms: leaseMs } =
+      room === Number.POSITIVE_INFINITY && !single ? { slots: "unlimited" as const, ms: LEASE_MS } : leaseTerms(room, callers, single ? 1 : req.want);
     const budget = granted === "unlimited" ? 0 : granted * reserve;
     if (granted !== "unlimited") {
       for (const c of [counters, provider.counters]) {
