@@ -23,7 +23,7 @@ export const SHORT_LEASE_MS = 500;
 const SCARCE_PER_CALLER = 8;
 const MAX_LEASE = 32;
 /** One lease never takes more than this fraction's inverse of what is left. */
-const MIN_SHARES = 4;
+const MIN_SHARES = 8;
 /** An isolate that has not asked for this long no longer counts as one asking. */
 const CALLER_MEMORY_MS = 10_000;
 /** Reservations whose answers never reported (their isolate died) are forgotten after this. */
@@ -47,15 +47,17 @@ export interface LeaseTerms {
 }
 
 /**
- * How many slots to lease and for how long: an equal share of what is left among the
- * isolates asking lately plus one (room for a newcomer), never more than a quarter of it
- * (a burst of isolates not yet seen must not find it all in one pool), at least one slot,
- * and short leases when slots are scarce, so pooled slots that go unused come back quickly.
+ * How many slots to lease and for how long. A pooled slot nobody uses in time is a slot
+ * another isolate was refused, so leases stay small where that matters: an equal share of
+ * what is left among the isolates asking lately plus one newcomer, never more than an
+ * eighth of it (a burst of isolates not yet seen must not find it in one pool), at least
+ * one. When what is left is small next to the number of isolates asking, single slots on
+ * short leases: the object is then asked once per request, which at such limits is few calls.
  */
 export function leaseTerms(room: number, callers: number, want: number): LeaseTerms {
   const n = Math.max(1, callers);
-  const slots = Math.max(1, Math.min(want, MAX_LEASE, Math.floor(room / Math.max(n + 1, MIN_SHARES))));
-  return { slots, ms: n > 1 && room < n * SCARCE_PER_CALLER ? SHORT_LEASE_MS : LEASE_MS };
+  if (n > 1 && room < n * SCARCE_PER_CALLER) return { slots: 1, ms: SHORT_LEASE_MS };
+  return { slots: Math.max(1, Math.min(want, MAX_LEASE, Math.floor(room / Math.max(n + 1, MIN_SHARES)))), ms: LEASE_MS };
 }
 
 /**

@@ -18,6 +18,7 @@ providers:
 models:
   - { name: r20, provider: free, limits: { rpm: 20 } }
   - { name: r36, provider: free, limits: { rpm: 36 } }
+  - { name: r60, provider: free, limits: { rpm: 60 } }
   - { name: s1, provider: shared }
   - { name: s2, provider: shared }
 `,
@@ -40,30 +41,30 @@ describe("ProviderLedger: leases shared among isolates", () => {
   it("tells an isolate refused while another holds unused slots when they come back, and grants them the moment they do", () => {
     const l = ledger("free");
     // The issue's case: one isolate serves 3 requests from its lease and holds the rest.
-    const idle = l.acquire(ask("r20", "idle"), T0);
+    const idle = l.acquire(ask("r60", "idle"), T0);
     const held = slots(idle);
     expect(held).toBeGreaterThan(3);
     let taken = 0;
     let refusal: AcquireResult | undefined;
-    for (let i = 0; i < 40 && !refusal; i++) {
-      const r = l.acquire(ask("r20", `busy-${i % 3}`), T0 + 10);
+    for (let i = 0; i < 100 && !refusal; i++) {
+      const r = l.acquire(ask("r60", `busy-${i % 3}`), T0 + 10);
       if (r.ok) taken += slots(r);
       else refusal = r;
     }
-    expect(held + taken).toBe(20);
+    expect(held + taken).toBe(60);
     expect(refusal).toMatchObject({ ok: false, reason: "quota", held: true });
     // Not the window's end: the first lease still held ends within a lease's life.
     expect(refusal?.ok === false && refusal.retryAfterMs).toBeLessThanOrEqual(LEASE_MS + RETURN_MARGIN_MS);
     // The idle isolate's lease ends: it used 3 and returns the rest, which are granted at once.
-    l.settle([], [returnOf("r20", idle, held - 3)], T0 + 1_000);
+    l.settle([], [returnOf("r60", idle, held - 3)], T0 + 1_000);
     let regained = 0;
     for (let i = 0; i < 40; i++) {
-      const r = l.acquire(ask("r20", `busy-${i % 3}`), T0 + 1_001);
+      const r = l.acquire(ask("r60", `busy-${i % 3}`), T0 + 1_001);
       if (!r.ok) break;
       regained += slots(r);
     }
     expect(regained).toBe(held - 3);
-    expect(l.status(T0 + 1_001).models.find((m) => m.name === "r20")?.usage.rpm?.used).toBe(20);
+    expect(l.status(T0 + 1_001).models.find((m) => m.name === "r60")?.usage.rpm?.used).toBe(60);
   });
 
   it("points at the window's end when every slot is spent and none is held", () => {
@@ -77,16 +78,20 @@ describe("ProviderLedger: leases shared among isolates", () => {
     expect(r).not.toHaveProperty("held");
   });
 
-  it("sizes leases by the isolates asking lately, and shortens them when slots are scarce", () => {
+  it("sizes leases by the isolates asking lately, and hands out single short leases when slots are scarce", () => {
     const l = ledger("free");
-    // Ten isolates have each asked for one slot: 26 of 36 are left.
-    for (let i = 0; i < 10; i++) expect(slots(l.acquire(ask("r36", `iso-${i}`, 1), T0))).toBe(1);
-    const r = l.acquire(ask("r36", "iso-0"), T0 + 1);
-    // A share among ten isolates plus a newcomer: floor(26 / 11) = 2, on a short lease.
-    expect(r).toMatchObject({ ok: true, granted: 2, leaseUntil: T0 + 1 + SHORT_LEASE_MS });
-    // One isolate alone gets at most a quarter of what is left, for the full lease.
-    const alone = ledger("free").acquire(ask("r36", "solo"), T0);
-    expect(alone).toMatchObject({ ok: true, granted: 9, leaseUntil: T0 + LEASE_MS });
+    // One isolate alone gets at most an eighth of what is left, for the full lease.
+    expect(l.acquire(ask("r60", "solo"), T0)).toMatchObject({ ok: true, granted: 7, leaseUntil: T0 + LEASE_MS });
+    // Twelve isolates have each asked for one slot: 41 of 60 are left, a share of floor(41 / 13) = 3.
+    for (let i = 0; i < 12; i++) expect(slots(l.acquire(ask("r60", `iso-${i}`, 1), T0))).toBe(1);
+    const many = ledger("free");
+    for (let i = 0; i < 4; i++) many.acquire(ask("r60", `iso-${i}`, 1), T0);
+    // Four isolates, 56 left: not scarce (56 >= 4 * 8), a share of floor(56 / 8) = 7.
+    expect(many.acquire(ask("r60", "iso-0"), T0 + 1)).toMatchObject({ ok: true, granted: 7, leaseUntil: T0 + 1 + LEASE_MS });
+    // Ten isolates, 26 of 36 left: fewer than 8 per isolate, so one slot at a time, on a short lease.
+    const scarce = ledger("free");
+    for (let i = 0; i < 10; i++) scarce.acquire(ask("r36", `iso-${i}`, 1), T0);
+    expect(scarce.acquire(ask("r36", "iso-0"), T0 + 1)).toMatchObject({ ok: true, granted: 1, leaseUntil: T0 + 1 + SHORT_LEASE_MS });
   });
 
   it("lets no isolate pool more than its share when fifty ask at once", () => {
@@ -99,9 +104,10 @@ describe("ProviderLedger: leases shared among isolates", () => {
       else refused.push(r);
     }
     expect(pooled.reduce((a, b) => a + b, 0)).toBe(20);
-    // The first asker finds the most left, and still takes only a quarter of it.
-    expect(Math.max(...pooled)).toBe(5);
-    // Every refusal is held (slots sit in pools that may give them back), never until the window's end.
+    // The first askers find the most left and still take only an eighth of it; once fewer than
+    // 8 per asking isolate are left, one each.
+    expect(pooled).toEqual([2, 2, ...Array.from({ length: 16 }, () => 1)]);
+    // Every refusal is held (a slot sits in a pool that may give it back), never until the window's end.
     expect(refused.every((r) => !r.ok && r.held === true && r.retryAfterMs <= LEASE_MS + RETURN_MARGIN_MS)).toBe(true);
   });
 
@@ -109,7 +115,7 @@ describe("ProviderLedger: leases shared among isolates", () => {
     const l = ledger("shared");
     expect(slots(l.acquire(ask("s1", "a", 1), T0))).toBe(1);
     expect(slots(l.acquire(ask("s2", "b", 1), T0))).toBe(1);
-    // Two isolates asking, 6 left: each gets floor(6 / 4) = 1 at a time.
+    // Two isolates asking, 6 left: scarce, one at a time.
     expect(l.acquire(ask("s1", "a"), T0)).toMatchObject({ ok: true, granted: 1, leaseUntil: T0 + SHORT_LEASE_MS });
   });
 });

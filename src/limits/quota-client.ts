@@ -54,6 +54,8 @@ export class QuotaClient {
   private readonly blocked = new Map<string, { until: number; reason: RefusalReason; need?: Need }>();
   readonly views = new Map<string, ModelView>();
   private readonly outbox = new Outbox((reports, result, ctx) => this.settled(reports, result, ctx));
+  /** Limiter calls in flight from this isolate, per model. */
+  private readonly asking = new Map<string, number>();
   /** Names this isolate to the limiters, which share scarce quota among the isolates asking. */
   private id: string | undefined;
 
@@ -78,8 +80,16 @@ export class QuotaClient {
     const block = this.blocked.get(name);
     if (block && block.until > now && !(block.need && smaller(need, block.need))) return { ok: false, reason: block.reason, retryAfterMs: block.until - now };
     const capped = model.max_concurrent !== undefined || model.providerConfig.max_concurrent !== undefined;
-    // A concurrency slot is per request: ask for exactly one and pool nothing.
-    const result = await this.acquire(model, capped ? 1 : LEASE_WANT, need, ctx);
+    // A concurrency slot is per request: ask for exactly one and pool nothing. While another
+    // request here is already asking for a batch, ask for one: a burst's concurrent requests
+    // each get their own, and no batch ends up pooled here unused while other isolates are refused.
+    const asking = this.asking.get(name) ?? 0;
+    this.asking.set(name, asking + 1);
+    const result = await this.acquire(model, capped || asking > 0 ? 1 : LEASE_WANT, need, ctx).finally(() => {
+      const left = (this.asking.get(name) ?? 1) - 1;
+      if (left > 0) this.asking.set(name, left);
+      else this.asking.delete(name);
+    });
     if (!result.ok) {
       if (result.view) this.setView(name, result.view);
       return this.takePooled(model, need, ctx) ?? this.refused(model, result, ctx, need);

@@ -32,7 +32,7 @@ models:${burst("BURST4", "b4")}${burst("BURST8", "b8")}
   - { name: u8-b, provider: iso, model: iso/u8-b-rpm20, size: UNDER8, priority: 2, limits: { rpm: 20 } }
   - { name: shared-a, provider: isoshared, model: iso/shared-a, size: SHARED, priority: 1 }
   - { name: shared-b, provider: isoshared, model: iso/shared-b, size: SHARED, priority: 2 }
-  - { name: idle-20, provider: iso, model: iso/idle-rpm20, limits: { rpm: 20 } }
+  - { name: idle-40, provider: iso, model: iso/idle-rpm40, limits: { rpm: 40 } }
   - { name: day-5, provider: iso, model: iso/day-5, size: DAY, limits: { rpd: 5 } }
   - { name: tpd-1, provider: iso, model: iso/tpd-1, limits: { tpd: 120 } }
   - { name: tpd-4, provider: iso, model: iso/tpd-4, limits: { tpd: 120 } }
@@ -111,33 +111,33 @@ describe("quota across isolates sharing one limiter", () => {
     const minute = minuteOf(Date.now());
     // One isolate serves 3 requests and holds the rest of its lease unused.
     const idle = [];
-    for (let i = 0; i < 3; i++) idle.push(await ask(iso.clients[0]!, "idle-20"));
+    for (let i = 0; i < 3; i++) idle.push(await ask(iso.clients[0]!, "idle-40"));
     expect(served(idle)).toBe(3);
     // The other three use up what is left, at once, and some are refused.
-    const rush = await Promise.all(Array.from({ length: 24 }, (_, i) => ask(iso.clients[1 + (i % 3)]!, "idle-20")));
+    const rush = await Promise.all(Array.from({ length: 48 }, (_, i) => ask(iso.clients[1 + (i % 3)]!, "idle-40")));
     const refused = rush.filter((a) => a.status === 429);
     // While slots are only held, a refusal says when they come back: a lease's life, not the minute's end.
-    if (served(idle) + served(rush) < 20) expect(refused.every((a) => (a.retryAfter ?? 99) <= 3)).toBe(true);
+    if (served(idle) + served(rush) < 40) expect(refused.every((a) => (a.retryAfter ?? 99) <= 3)).toBe(true);
     // The refused isolates keep asking (every 200 ms; a refusal is cached as long as it says,
     // so most of these never reach the limiter) and get what the idle one gives back. Until
     // then, no refusal points at the minute's end.
     const after: Answer[] = [];
-    for (let i = 0; i < 100 && served(idle) + served(rush) + served(after) < 20; i++) {
-      const a = await ask(iso.clients[1 + (i % 3)]!, "idle-20");
+    for (let i = 0; i < 100 && served(idle) + served(rush) + served(after) < 40; i++) {
+      const a = await ask(iso.clients[1 + (i % 3)]!, "idle-40");
       after.push(a);
       if (a.status !== 429) continue;
       expect(a.retryAfter).toBeLessThanOrEqual(3);
       await sleep(200);
     }
-    const last = await ask(iso.clients[1]!, "idle-20");
+    const last = await ask(iso.clients[1]!, "idle-40");
     expect(minuteOf(Date.now())).toBe(minute);
-    expect(served(idle) + served(rush) + served(after)).toBe(20);
+    expect(served(idle) + served(rush) + served(after)).toBe(40);
     expect(last.status).toBe(429);
-    expect(await stats("iso/idle-rpm20")).toEqual({ requests: 20, rate_limited: 0 });
+    expect(await stats("iso/idle-rpm40")).toEqual({ requests: 40, rate_limited: 0 });
     const firstRefusal = Math.min(...refused.map((a) => a.at));
     const regained = after.find((a) => a.status === 200);
     figures.push(
-      `idle isolate: 20/20 served (3 idle, ${served(rush)} in the rush, ${served(after)} regained; ${refused.length} refused in the rush); ` +
+      `idle isolate: 40/40 served (3 idle, ${served(rush)} in the rush, ${served(after)} regained; ${refused.length} refused in the rush); ` +
         `refusals' Retry-After ≤ ${Math.max(0, ...[...refused, ...after].map((a) => a.retryAfter ?? 0))} s; ` +
         `first regained slot ${regained && refused.length ? `${regained.at - firstRefusal} ms after the first refusal` : "not needed"}`,
     );
