@@ -18,6 +18,7 @@ import type { Bindings } from "../env";
 import { ConfigurationError } from "../errors";
 import { type Charge, type Lease, LeasePool, type Need } from "./lease-pool";
 import type { AcquireResult, AttemptReport, ModelView, RefusalReason, SettleResult } from "./limiter-types";
+import { LocalViews } from "./local-views";
 import { Outbox } from "./outbox";
 import type { ProviderLimiter } from "./provider-limiter";
 import { parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
@@ -43,6 +44,8 @@ export interface Refusal {
 }
 
 const LEASE_WANT = 16;
+/** Slots count as plentiful while this many full leases are left. */
+const PLENTY_LEASES = 8;
 /** A half-open model may close any moment: don't trust a local "open" for long. */
 const BRIEF_LOCAL_BLOCK_MS = 2_000;
 /** While the limiter cannot be reached: how long a grant the isolate makes itself lasts, or a refusal holds. */
@@ -52,7 +55,9 @@ export class QuotaClient {
   private readonly pool = new LeasePool();
   /** Models known here to be unavailable until a time; for lack of tokens, only to requests at least as large as the one refused. */
   private readonly blocked = new Map<string, { until: number; reason: RefusalReason; need?: Need }>();
-  readonly views = new Map<string, ModelView>();
+  private readonly local = new LocalViews();
+  /** What this isolate knows of each model, for ordering candidates. */
+  readonly views: ReadonlyMap<string, ModelView> = this.local.map;
   private readonly outbox = new Outbox((reports, result, ctx) => this.settled(reports, result, ctx));
   /** Limiter calls in flight from this isolate, per model. */
   private readonly asking = new Map<string, number>();
@@ -81,17 +86,19 @@ export class QuotaClient {
     if (block && block.until > now && !(block.need && smaller(need, block.need))) return { ok: false, reason: block.reason, retryAfterMs: block.until - now };
     const capped = model.max_concurrent !== undefined || model.providerConfig.max_concurrent !== undefined;
     // A concurrency slot is per request: ask for exactly one and pool nothing. While another
-    // request here is already asking for a batch, ask for one: a burst's concurrent requests
-    // each get their own, and no batch ends up pooled here unused while other isolates are refused.
+    // request here is already asking, and slots are not plentiful, ask for one: a burst's
+    // concurrent requests each get their own, and no batch ends up pooled here unused while
+    // other isolates are refused.
     const asking = this.asking.get(name) ?? 0;
     this.asking.set(name, asking + 1);
-    const result = await this.acquire(model, capped || asking > 0 ? 1 : LEASE_WANT, need, ctx).finally(() => {
+    const single = capped || (asking > 0 && !this.local.atLeast(name, PLENTY_LEASES * LEASE_WANT));
+    const result = await this.acquire(model, single ? 1 : LEASE_WANT, need, ctx).finally(() => {
       const left = (this.asking.get(name) ?? 1) - 1;
       if (left > 0) this.asking.set(name, left);
       else this.asking.delete(name);
     });
     if (!result.ok) {
-      if (result.view) this.setView(name, result.view);
+      if (result.view) this.local.fromLimiter(name, result.view, this.pooled(name));
       return this.takePooled(model, need, ctx) ?? this.refused(model, result, ctx, need);
     }
     const t = result.tokens;
@@ -110,17 +117,12 @@ export class QuotaClient {
       this.pool.add(name, lease);
       if (lease.remaining !== "unlimited") this.returnAtExpiry(model, lease, ctx);
     }
-    if (result.view) this.setView(name, result.view);
+    if (result.view) this.local.fromLimiter(name, result.view, this.pooled(name));
     return this.reservation(model, result.probe, result.concurrency, ctx, charge, need);
   }
 
-  /**
-   * The limiter's view counts slots pooled here as used; for ordering, this isolate counts
-   * them as still free until one of its requests takes them.
-   */
-  private setView(name: string, view: ModelView): void {
-    const pooled = this.pool.leases(name).reduce((n, l) => n + (typeof l.remaining === "number" ? l.remaining : 0), 0);
-    this.views.set(name, { ...view, freeFraction: Math.min(1, view.freeFraction + pooled * view.slotFraction) });
+  private pooled(name: string): number {
+    return this.pool.leases(name).reduce((n, l) => n + (typeof l.remaining === "number" ? l.remaining : 0), 0);
   }
 
   /** A slot from a live pooled lease, if any; leases that cannot serve it go back on the way. */
@@ -129,8 +131,7 @@ export class QuotaClient {
     for (const lease of this.pool.useless(model.name, need, now)) this.endLease(model, lease, ctx);
     const taken = this.pool.take(model.name, need, now);
     if (!taken) return undefined;
-    const view = this.views.get(model.name);
-    if (view && taken.lease.remaining !== "unlimited") view.freeFraction = Math.max(0, view.freeFraction - view.slotFraction);
+    if (taken.lease.remaining !== "unlimited") this.local.took(model.name);
     // The last slot is gone: say so now, so the limiter stops counting this lease as held.
     if (taken.lease.remaining === 0) this.endLease(model, taken.lease, ctx);
     return this.reservation(model, false, false, ctx, taken.charge, need);
@@ -178,7 +179,7 @@ export class QuotaClient {
       settle: (info) => {
         if (settled) return;
         settled = true;
-        this.observe(model.name, info);
+        this.local.observed(model.name, this.now(), info.outcome === "success" ? info.latencyMs : undefined);
         const exhausted = info.rate && (info.rate.remainingRequests === 0 || info.rate.remainingTokens === 0) ? info.rate.resetMs : undefined;
         const coolFor = info.outcome === "rate_limited" && info.scope !== "account" ? (info.retryAfterMs ?? 10_000) : exhausted;
         if (coolFor !== undefined) this.block(model, this.now() + coolFor, "cooldown", ctx);
@@ -208,16 +209,6 @@ export class QuotaClient {
     for (const sibling of catalog.models.values()) {
       if (sibling.providerId === model.providerId) this.block(sibling, until, "account_exhausted", ctx);
     }
-  }
-
-  /** This isolate's own observations keep strategies current between limiter calls. */
-  private observe(name: string, info: SettleInfo): void {
-    const view = this.views.get(name) ?? { freeFraction: 1, slotFraction: 0, latencyMs: null, lastUsedAt: 0, breaker: "closed" as const };
-    view.lastUsedAt = this.now();
-    if (info.outcome === "success" && info.latencyMs !== undefined) {
-      view.latencyMs = view.latencyMs === null ? info.latencyMs : view.latencyMs + 0.2 * (info.latencyMs - view.latencyMs);
-    }
-    this.views.set(name, view);
   }
 
   private endLease(model: ResolvedModel, lease: Lease, ctx: QuotaContext): void {
