@@ -67,10 +67,14 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
   return { outcome: "neutral" };
 }
 
-/** What a finished answer tells the limiter; only usage the upstream reported can teach it what answers cost. */
+/**
+ * What a finished answer tells the limiter, to count it and to learn what answers cost: its
+ * output size even when estimated from its text, its input size only when the upstream
+ * counted it (an estimate compared with itself teaches nothing).
+ */
 function settleInfo(o: StreamOutcome, output: AttemptOutput): SettleInfo {
-  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens };
-  return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens, outputTokens: o.usage?.completion_tokens };
+  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
+  return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
 }
 
 function outcomeOfStream(o: StreamOutcome): AttemptOutcome {

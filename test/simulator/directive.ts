@@ -12,6 +12,8 @@ export interface ToolCallSpec {
 export interface Directive {
   /** Text of the answer; default: "Hello from <model>." */
   reply?: string;
+  /** Leave usage out of a whole (non-streamed) answer, as some OpenAI-compatible upstreams do. */
+  no_usage?: boolean;
   /** An answer of exactly this many words ("w1 w2 ..."), so this many output tokens, from a short prompt. */
   reply_words?: number;
   /** Answer with this HTTP status and the protocol's error body. */
