@@ -42,7 +42,7 @@ export default defineConfig({
           // `wrangler dev` (it rebuilds on change) may see change under them.
           sequence: { groupOrder: 1 },
           fileParallelism: false,
-          include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: ["scripts/**/*.test.ts", "test/node/**/*.test.ts", "test/e2e/**/*.test.ts", "test/isolates/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

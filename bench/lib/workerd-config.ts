@@ -3,9 +3,14 @@
  * way production runs it, without wrangler dev's own proxy in front (which adds several
  * milliseconds per request). Outbound fetches may reach loopback (the simulator); Durable
  * Objects keep their SQLite files on local disk.
+ *
+ * With several ports, each gets a Worker service of its own from the same module: separate
+ * isolates (separate module state, so separate lease pools and caches), as a deployment's
+ * isolates are, all bound to one Durable Object namespace, which the first declares.
  */
 export interface WorkerdConfig {
-  port: number;
+  /** One socket per Worker service: one port serves one isolate; several serve several. */
+  port: number | readonly number[];
   /** Directory holding the module, relative to which `embed` paths resolve. */
   moduleFile: string;
   compatibilityDate: string;
@@ -14,26 +19,35 @@ export interface WorkerdConfig {
 }
 
 export function workerdConfig(c: WorkerdConfig): string {
+  const ports = typeof c.port === "number" ? [c.port] : c.port;
+  const names = ports.map((_, i) => (i === 0 ? "main" : `main${i}`));
   const text = Object.entries(c.bindings).map(([name, value]) => `    (name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)}),`);
   const dob = c.durableObjects;
-  return `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .mainWorker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-${dob ? `    (name = "do-disk", disk = (path = ${JSON.stringify(dob.storageDir)}, writable = true)),\n` : ""}  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${c.port}", http = (), service = "main") ],
-);
-
-const mainWorker :Workerd.Worker = (
+  const worker = (name: string, i: number) => {
+    // The namespace lives in the first service; the others reach the very same objects through it.
+    const namespace = i === 0 ? JSON.stringify(dob?.className) : `(className = ${JSON.stringify(dob?.className)}, serviceName = "main")`;
+    return `const ${name}Worker :Workerd.Worker = (
   modules = [ (name = "index.js", esModule = embed ${JSON.stringify(c.moduleFile)}) ],
   compatibilityDate = ${JSON.stringify(c.compatibilityDate)},
   bindings = [
 ${text.join("\n")}
-${dob ? `    (name = ${JSON.stringify(dob.binding)}, durableObjectNamespace = ${JSON.stringify(dob.className)}),` : ""}
+${dob ? `    (name = ${JSON.stringify(dob.binding)}, durableObjectNamespace = ${namespace}),` : ""}
   ],
-${dob ? `  durableObjectNamespaces = [ (className = ${JSON.stringify(dob.className)}, uniqueKey = "bench-${dob.className}", enableSql = true) ],\n  durableObjectStorage = (localDisk = "do-disk"),\n` : ""}  globalOutbound = "internet",
+${dob && i === 0 ? `  durableObjectNamespaces = [ (className = ${JSON.stringify(dob.className)}, uniqueKey = "bench-${dob.className}", enableSql = true) ],\n  durableObjectStorage = (localDisk = "do-disk"),\n` : ""}  globalOutbound = "internet",
 );
 `;
+  };
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+${names.map((n) => `    (name = "${n}", worker = .${n}Worker),`).join("\n")}
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+${dob ? `    (name = "do-disk", disk = (path = ${JSON.stringify(dob.storageDir)}, writable = true)),\n` : ""}  ],
+  sockets = [
+${names.map((n, i) => `    (name = "http-${n}", address = "127.0.0.1:${ports[i]}", http = (), service = "${n}"),`).join("\n")}
+  ],
+);
+
+${names.map(worker).join("\n")}`;
 }

@@ -49,6 +49,8 @@ const providerSchema = z.strictObject({
     .refine((v) => parseDayReset(v) !== undefined, 'must be a time zone and/or time, e.g. "America/Los_Angeles" or "07:00 UTC"')
     .optional(),
   max_concurrent: positiveInt.optional(),
+  /** When the quota limiter cannot be reached: serve uncounted (open, the default) or refuse (closed). */
+  limiter_unreachable: z.enum(["open", "closed"]).optional(),
   /** Circuit breaker tuning; `failures: 0` never opens it. */
   breaker: z
     .strictObject({

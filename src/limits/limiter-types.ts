@@ -4,11 +4,14 @@
  */
 import type { BreakerPhase } from "./breaker";
 import type { LimitKey, WindowUsage } from "./quota-counters";
+import type { TokenCost } from "./token-cost";
 
 /** What an isolate knows of a model between calls, for ordering candidates. */
 export interface ModelView {
   /** Share of the tightest request window still free, 0..1 (1 when unlimited). */
   freeFraction: number;
+  /** Share of that window one request takes (0 when unlimited): lets an isolate correct the share for slots it pools. */
+  slotFraction: number;
   /** Exponentially weighted time to first byte, ms; null until measured. */
   latencyMs: number | null;
   lastUsedAt: number;
@@ -19,10 +22,36 @@ export interface AcquireRequest {
   model: string;
   /** Slots the isolate would like to lease; the object may grant fewer. */
   want: number;
+  /** The asking request's input estimate. */
   estimatedTokens: number;
+  /** The asking request's own output cap (`max_tokens`), if it set one. */
+  maxOutputTokens?: number;
+  /** Identifies the calling isolate, so the object can share what is left among those asking. */
+  caller?: string;
 }
 
-export type RefusalReason = "quota" | "provider_quota" | "account_exhausted" | "cooldown" | "breaker" | "concurrency" | "unknown_model";
+/** The token side of a grant, present when the model or its provider has token limits. */
+export interface TokenGrant {
+  /** Tokens counted for the asking request. */
+  reserved: number;
+  /** Tokens counted for the whole lease: `reserved` plus one more reservation per extra slot. */
+  budget: number;
+  /** How the isolate prices the requests it serves from this lease. */
+  cost: TokenCost;
+  /** Tokens are scarce or the cost is a guess: report each answer's usage at once, not in the next batch. */
+  settleAtOnce: boolean;
+}
+
+export type RefusalReason =
+  | "quota"
+  | "provider_quota"
+  | "account_exhausted"
+  | "cooldown"
+  | "breaker"
+  | "concurrency"
+  | "unknown_model"
+  /** The limiter could not be reached and the provider fails closed. */
+  | "limiter_unavailable";
 
 export type AcquireResult =
   | {
@@ -31,6 +60,9 @@ export type AcquireResult =
       granted: number | "unlimited";
       leaseUntil: number;
       grantedAt: number;
+      /** Names this lease when its unused slots and tokens go back. */
+      lease: number;
+      tokens: TokenGrant | null;
       /** This grant is the half-open breaker's single probe. */
       probe: boolean;
       /** Concurrency slot held: must be released when the request ends. */
@@ -38,7 +70,20 @@ export type AcquireResult =
       /** null only when the limiter could not be reached and the grant is the isolate's own. */
       view: ModelView | null;
     }
-  | { ok: false; reason: RefusalReason; retryAfterMs: number; view: ModelView | null };
+  | {
+      ok: false;
+      reason: RefusalReason;
+      retryAfterMs: number;
+      /**
+       * Quota refusals: what is missing is held, not spent (leased to other isolates, or
+       * reserved for answers still running), so `retryAfterMs` is when it may come back,
+       * not the window's end.
+       */
+      held?: boolean;
+      /** Quota refusals: only the request's token reservation did not fit; a smaller request might. */
+      byTokens?: boolean;
+      view: ModelView | null;
+    };
 
 export type AttemptOutcome =
   /** The upstream answered. */
@@ -66,14 +111,26 @@ export interface AttemptReport {
   releaseConcurrency: boolean;
   retryAfterMs?: number;
   scope?: "model" | "account";
+  /** Tokens the answer used in all, as reported (or estimated when the upstream said nothing). */
   tokens?: number;
+  /** Tokens reserved for this attempt before the call, and when: the report replaces them with `tokens`. */
+  reserved?: number;
+  reservedAt?: number;
+  /** What the attempt's cost estimate was made of, and what the upstream reported, to refine the next one. */
+  estimatedInput?: number;
+  inputTokens?: number;
+  outputTokens?: number;
   latencyMs?: number;
   rate?: RateHeaders;
 }
 
 export interface LeaseReturn {
   model: string;
+  /** The lease ending; absent for grants the limiter did not make (it was unreachable). */
+  lease?: number;
   slots: number;
+  /** Reserved tokens the lease's holder did not use for any request. */
+  tokens?: number;
   grantedAt: number;
 }
 

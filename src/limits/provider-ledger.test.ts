@@ -3,6 +3,7 @@ import { compileConfig } from "../../scripts/compile-config";
 import { buildCatalog } from "../config/catalog";
 import type { AcquireResult } from "./limiter-types";
 import { DEFAULT_BREAKER } from "./breaker";
+import { LEASE_MS, RETURN_GRACE_MS, RETURN_MARGIN_MS } from "./lease-book";
 import { PROVIDER_KEY, ProviderLedger } from "./provider-ledger";
 
 const yaml = `
@@ -37,8 +38,8 @@ describe("ProviderLedger", () => {
       const r = l.acquire(ask("m50"), T0);
       calls++;
       if (!r.ok) {
-        expect(r.reason).toBe("quota");
-        expect(r.retryAfterMs).toBe(55_000);
+        // Leases still live hold slots that may come back: the refusal says so, and says when.
+        expect(r).toMatchObject({ reason: "quota", held: true, retryAfterMs: LEASE_MS + RETURN_MARGIN_MS });
         break;
       }
       total += granted(r);
@@ -46,6 +47,10 @@ describe("ProviderLedger", () => {
     expect(total).toBe(50);
     // Leased in batches while there is room, then one at a time.
     expect(calls).toBeLessThan(50);
+    // Once the leases' time to come back has passed, nothing is held: the slots are spent until the window ends.
+    const later = T0 + LEASE_MS + RETURN_GRACE_MS;
+    expect(l.acquire(ask("m50"), later)).toMatchObject({ ok: false, reason: "quota", retryAfterMs: Date.parse("2026-11-26T10:01:00Z") - later });
+    expect(l.acquire(ask("m50"), later)).not.toHaveProperty("held");
   });
 
   it("leases one slot at a time near the limit, and leases end at the minute boundary", () => {
@@ -75,7 +80,7 @@ describe("ProviderLedger", () => {
     expect(l.acquire(ask("m3", 1, 1200), T0)).toMatchObject({ ok: false, reason: "quota" });
     l.settle([{ model: "m3", outcome: "success", probe: false, releaseConcurrency: false, tokens: 900 }], [], T0);
     expect(l.acquire(ask("m3", 1, 200), T0)).toMatchObject({ ok: false, reason: "quota" });
-    expect(l.acquire(ask("m3", 1, 50), T0).ok).toBe(true);
+    expect(l.acquire(ask("m3", 1, 50), T0)).toMatchObject({ ok: true, tokens: { reserved: 50, budget: 50 } });
   });
 
   it("gives back unused leased slots", () => {

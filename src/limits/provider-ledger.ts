@@ -7,15 +7,13 @@
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
 import { admit, type BreakerPolicy, type BreakerState, breakerPolicy, closedBreaker, DEFAULT_BREAKER, phase, recordFailure, recordSuccess } from "./breaker";
+import { LEASE_MS, LeaseBook, leaseTerms, type Shortfall, settleAtOnce } from "./lease-book";
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
 import { type Activity, addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
-import { type CountersState, type LimitKey, QuotaCounters, REQUEST_KEYS, TOKEN_KEYS } from "./quota-counters";
+import { type CountersState, QuotaCounters } from "./quota-counters";
+import { learnCost, reservationFor, type TokenCost, unknownCost } from "./token-cost";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
 
-export const LEASE_MS = 2_000;
-const MAX_LEASE = 32;
-/** An isolate may lease at most this share of what is left: near the limit, one at a time. */
-const LEASE_DIVISOR = 8;
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
 /** In-flight entries older than this were lost (isolate died) and stop counting. */
 const INFLIGHT_MAX_AGE_MS = 15 * 60_000;
@@ -30,6 +28,7 @@ interface ModelRecord {
   lastUsedAt: number;
   recent: Activity["recent"];
   latencies: Activity["latencies"];
+  cost: TokenCost;
 }
 
 interface ProviderRecord {
@@ -47,6 +46,7 @@ const newModel = (): ModelRecord => ({
   lastUsedAt: 0,
   recent: [],
   latencies: [],
+  cost: unknownCost(),
 });
 
 export const PROVIDER_KEY = "provider";
@@ -57,6 +57,7 @@ export class ProviderLedger {
   private readonly provider: { rec: ProviderRecord; counters: QuotaCounters; maxConcurrent: number | undefined };
   private readonly dayReset: DayReset;
   private readonly policy: BreakerPolicy;
+  private readonly book = new LeaseBook();
   /** Keys changed since the last persist. */
   readonly dirty = new Set<string>();
 
@@ -95,8 +96,12 @@ export class ProviderLedger {
   }
 
   private view(rec: ModelRecord, counters: QuotaCounters, now: number): ModelView {
+    const own = counters.tightest(now);
+    const shared = this.provider.counters.tightest(now);
+    const tightest = shared.slot > 0 && (own.slot === 0 || shared.free < own.free) ? shared : own;
     return {
-      freeFraction: Math.min(counters.freeFraction(now), this.provider.counters.freeFraction(now)),
+      freeFraction: tightest.free,
+      slotFraction: tightest.slot,
       latencyMs: rec.latencyMs,
       lastUsedAt: rec.lastUsedAt,
       breaker: phase(rec.breaker, now),
@@ -108,18 +113,23 @@ export class ProviderLedger {
     if (!entry) return { ok: false, reason: "unknown_model", retryAfterMs: 60_000, view: null };
     const { spec, rec, counters } = entry;
     const provider = this.provider;
-    const refuse = (reason: Exclude<AcquireResult, { ok: true }>["reason"], until: number): AcquireResult => ({
+    const refuse = (reason: Exclude<AcquireResult, { ok: true }>["reason"], until: number, short?: Shortfall): AcquireResult => ({
       ok: false,
       reason,
       retryAfterMs: Math.max(0, until - now),
+      ...(short?.held ? { held: true } : {}),
+      ...(short?.byTokens ? { byTokens: true } : {}),
       view: this.view(rec, counters, now),
     });
     if (provider.rec.exhaustedUntil > now) return refuse("account_exhausted", provider.rec.exhaustedUntil);
     if (rec.cooldownUntil > now) return refuse("cooldown", rec.cooldownUntil);
-    const ownRoom = counters.headroom(now, req.estimatedTokens);
-    if (ownRoom < 1) return refuse("quota", counters.freesAt(now, req.estimatedTokens));
-    const providerRoom = provider.counters.headroom(now, req.estimatedTokens);
-    if (providerRoom < 1) return refuse("provider_quota", provider.counters.freesAt(now, req.estimatedTokens));
+    if (req.caller !== undefined) this.book.seen(req.model, req.caller, now);
+    const tokenLimited = counters.hasTokenLimits || provider.counters.hasTokenLimits;
+    const reserve = tokenLimited ? reservationFor(req.estimatedTokens, req.maxOutputTokens, rec.cost) : 0;
+    const own = this.book.shortfall(counters, [req.model], reserve, now);
+    if (own) return refuse("quota", own.until, own);
+    const shared = this.book.shortfall(provider.counters, this.models.keys(), reserve, now);
+    if (shared) return refuse("provider_quota", shared.until, shared);
     const concurrency = spec.max_concurrent !== undefined || provider.maxConcurrent !== undefined;
     if (concurrency) {
       prune(rec.inflight, now);
@@ -132,14 +142,23 @@ export class ProviderLedger {
     const admission = admit(rec.breaker, now, this.policy);
     if (!admission.ok) return refuse("breaker", admission.until);
 
-    const room = Math.min(ownRoom, providerRoom);
-    let granted: number | "unlimited";
-    if (admission.probe || concurrency) granted = 1;
-    else if (room === Number.POSITIVE_INFINITY) granted = "unlimited";
-    else granted = room <= LEASE_DIVISOR ? 1 : Math.max(1, Math.min(req.want, MAX_LEASE, Math.floor(room / LEASE_DIVISOR)));
+    const fits = (c: QuotaCounters) => Math.min(c.requestRoom(now), reserve > 0 ? Math.floor(c.tokenRoom(now) / reserve) : Number.POSITIVE_INFINITY);
+    const room = Math.min(fits(counters), fits(provider.counters));
+    // Shared limits are shared by everyone asking for any of the provider's models.
+    const askers = provider.counters.hasRequestLimits || provider.counters.hasTokenLimits ? this.models.keys() : [req.model];
+    const callers = this.book.callerCount(askers, now);
+    // A probe or a concurrency slot is one request's; without limits nothing is counted; else
+    // the isolate's share, one at a time while what an answer costs in tokens is a guess.
+    const single = admission.probe || concurrency || (tokenLimited && rec.cost.outputTokens === null);
+    const { slots: granted, ms: leaseMs } =
+      room === Number.POSITIVE_INFINITY && !single ? { slots: "unlimited" as const, ms: LEASE_MS } : leaseTerms(room, callers, single ? 1 : req.want);
+    const budget = granted === "unlimited" ? 0 : granted * reserve;
     if (granted !== "unlimited") {
-      counters.take(granted, now);
-      provider.counters.take(granted, now);
+      for (const c of [counters, provider.counters]) {
+        c.take(granted, now);
+        c.addTokens(budget, now);
+      }
+      if (budget > 0) this.book.reserve(req.model, budget, now);
     }
     if (concurrency) {
       rec.inflight.push(now);
@@ -148,17 +167,17 @@ export class ProviderLedger {
     rec.lastUsedAt = now;
     this.touch(req.model, granted !== "unlimited" || concurrency);
     // Leases end at the next minute boundary, so no slot is ever spent in a window that did not count it.
-    const leaseUntil = Math.min(now + LEASE_MS, windowAt("minute", now).end);
-    return { ok: true, granted, leaseUntil, grantedAt: now, probe: admission.probe, concurrency, view: this.view(rec, counters, now) };
+    const leaseUntil = Math.min(now + leaseMs, windowAt("minute", now).end);
+    const lease = this.book.nextId(now);
+    if (typeof granted === "number" && granted > 1) this.book.open(req.model, lease, leaseUntil);
+    const tokens = tokenLimited ? { reserved: reserve, budget, cost: { ...rec.cost }, settleAtOnce: settleAtOnce(rec.cost, room - (granted === "unlimited" ? 0 : granted), callers) } : null;
+    return { ok: true, granted, leaseUntil, grantedAt: now, lease, tokens, probe: admission.probe, concurrency, view: this.view(rec, counters, now) };
   }
 
   settle(reports: readonly AttemptReport[], returns: readonly LeaseReturn[], now: number): SettleResult {
     for (const r of returns) {
       const entry = this.models.get(r.model);
-      if (!entry || r.slots <= 0) continue;
-      entry.counters.giveBack(r.slots, r.grantedAt, now);
-      this.provider.counters.giveBack(r.slots, r.grantedAt, now);
-      this.touch(r.model, true);
+      if (entry && this.book.takeBack([entry.counters, this.provider.counters], r, now)) this.touch(r.model, true);
     }
     const blocked: SettleResult["blocked"] = [];
     for (const r of reports) {
@@ -169,9 +188,9 @@ export class ProviderLedger {
         rec.inflight.shift();
         this.provider.rec.inflight.shift();
       }
-      if (r.tokens) {
-        counters.addTokens(r.tokens, now);
-        this.provider.counters.addTokens(r.tokens, now);
+      this.book.settleTokens([counters, this.provider.counters], r, now);
+      if (r.outcome === "success" && r.estimatedInput !== undefined) {
+        learnCost(rec.cost, { estimatedInput: r.estimatedInput, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
       }
       if (r.rate) this.applyRateHeaders(rec, counters, r.rate, now);
       // A 429 is an error from the caller's point of view; a neutral outcome is not the model's doing.
@@ -217,12 +236,7 @@ export class ProviderLedger {
 
   /** Providers' own rate headers correct our counters when they know better. */
   private applyRateHeaders(rec: ModelRecord, counters: QuotaCounters, rate: NonNullable<AttemptReport["rate"]>, now: number): void {
-    const sync = (keys: readonly LimitKey[], limit: number | undefined, remaining: number | undefined) => {
-      if (limit === undefined || remaining === undefined) return;
-      for (const key of keys) if (counters.limitOf(key) === limit) counters.raiseTo(key, limit - remaining, now);
-    };
-    sync(REQUEST_KEYS, rate.limitRequests, rate.remainingRequests);
-    sync(TOKEN_KEYS, rate.limitTokens, rate.remainingTokens);
+    counters.syncWith(rate, now);
     if ((rate.remainingRequests === 0 || rate.remainingTokens === 0) && rate.resetMs !== undefined) {
       rec.cooldownUntil = Math.max(rec.cooldownUntil, now + rate.resetMs);
     }

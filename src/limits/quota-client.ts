@@ -1,19 +1,25 @@
 /**
  * The isolate's side of the limiter, so that most requests never call a Durable Object:
- * - leases: a batch of slots from one acquire call, pooled per model and spent locally
- *   until they run out or the lease ends (at most 2 s, never past a minute boundary);
- *   unused slots go back. A request that finds the pool empty makes its own call (an RPC
- *   belongs to the request that made it, so calls cannot be shared), keeps one slot and
- *   pools the rest; a request refused by the object still takes what others pooled;
+ * - leases: a batch of slots (and reserved tokens, for token-limited models) from one
+ *   acquire call, pooled per model and spent locally until they run out or the lease ends
+ *   (at most 2 s, never past a minute boundary); unused ones go back at once. A request
+ *   that finds the pool empty makes its own call (an RPC belongs to the request that made
+ *   it, so calls cannot be shared), keeps one slot and pools the rest; a request refused
+ *   by the object still takes what others pooled;
  * - a local "unavailable until T" cache, so exhausted, cooling or open models are skipped
- *   without a call;
- * - reports (outcomes, tokens, returned slots) batched and sent off the request path.
+ *   without a call; a refusal caused by quota other isolates hold is cached only until
+ *   the limiter expects it back;
+ * - reports (outcomes, real token usage, returned slots) batched and sent off the request
+ *   path, or at once when others are waiting for them.
  * Models with a concurrency cap are the exception: each request takes and releases a slot.
  */
 import { catalog, type ResolvedModel } from "../config/catalog";
 import type { Bindings } from "../env";
 import { ConfigurationError } from "../errors";
-import type { AcquireResult, AttemptReport, LeaseReturn, ModelView, RefusalReason } from "./limiter-types";
+import { type Charge, type Lease, LeasePool, type Need } from "./lease-pool";
+import type { AcquireResult, AttemptReport, ModelView, RefusalReason, SettleResult } from "./limiter-types";
+import { LocalViews } from "./local-views";
+import { Outbox } from "./outbox";
 import type { ProviderLimiter } from "./provider-limiter";
 import { parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
 
@@ -22,7 +28,7 @@ export interface QuotaContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-export type SettleInfo = Omit<AttemptReport, "model" | "probe" | "releaseConcurrency">;
+export type SettleInfo = Omit<AttemptReport, "model" | "probe" | "releaseConcurrency" | "reserved" | "reservedAt" | "estimatedInput">;
 
 export interface Reservation {
   ok: true;
@@ -37,23 +43,26 @@ export interface Refusal {
   retryAfterMs: number;
 }
 
-interface Lease {
-  remaining: number | "unlimited";
-  until: number;
-  grantedAt: number;
-  probe: boolean;
-}
-
 const LEASE_WANT = 16;
-const SUCCESS_FLUSH_DELAY_MS = 250;
+/** Slots count as plentiful while this many full leases are left. */
+const PLENTY_LEASES = 8;
 /** A half-open model may close any moment: don't trust a local "open" for long. */
-const MAX_LOCAL_BREAKER_BLOCK_MS = 2_000;
+const BRIEF_LOCAL_BLOCK_MS = 2_000;
+/** While the limiter cannot be reached: how long a grant the isolate makes itself lasts, or a refusal holds. */
+const UNREACHABLE_MS = 1_000;
 
 export class QuotaClient {
-  private readonly leases = new Map<string, Lease[]>();
-  private readonly blocked = new Map<string, { until: number; reason: RefusalReason }>();
-  readonly views = new Map<string, ModelView>();
-  private readonly outbox = new Map<string, { reports: AttemptReport[]; returns: LeaseReturn[]; scheduled: boolean }>();
+  private readonly pool = new LeasePool();
+  /** Models known here to be unavailable until a time; for lack of tokens, only to requests at least as large as the one refused. */
+  private readonly blocked = new Map<string, { until: number; reason: RefusalReason; need?: Need }>();
+  private readonly local = new LocalViews();
+  /** What this isolate knows of each model, for ordering candidates. */
+  readonly views: ReadonlyMap<string, ModelView> = this.local.map;
+  private readonly outbox = new Outbox((reports, result, ctx) => this.settled(reports, result, ctx));
+  /** Limiter calls in flight from this isolate, per model. */
+  private readonly asking = new Map<string, number>();
+  /** Names this isolate to the limiters, which share scarce quota among the isolates asking. */
+  private id: string | undefined;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -63,52 +72,75 @@ export class QuotaClient {
     return b && b.until > this.now() ? b.until : 0;
   }
 
-  async reserve(model: ResolvedModel, estimatedTokens: number, ctx: QuotaContext): Promise<Reservation | Refusal> {
+  /**
+   * Takes quota for one attempt: a slot, and for token-limited models its likely token
+   * cost (the input estimate plus the expected output, capped by `maxOutputTokens`).
+   */
+  async reserve(model: ResolvedModel, estimatedTokens: number, ctx: QuotaContext, maxOutputTokens?: number): Promise<Reservation | Refusal> {
     const name = model.name;
-    const pooled = this.takePooled(model, ctx);
+    const need: Need = { estimatedTokens, maxOutputTokens };
+    const pooled = this.takePooled(model, need, ctx);
     if (pooled) return pooled;
     const now = this.now();
     const block = this.blocked.get(name);
-    if (block && block.until > now) return { ok: false, reason: block.reason, retryAfterMs: block.until - now };
+    if (block && block.until > now && !(block.need && smaller(need, block.need))) return { ok: false, reason: block.reason, retryAfterMs: block.until - now };
     const capped = model.max_concurrent !== undefined || model.providerConfig.max_concurrent !== undefined;
-    // A concurrency slot is per request: ask for exactly one and pool nothing.
-    const result = await this.acquire(model, capped ? 1 : LEASE_WANT, estimatedTokens, ctx);
-    if (!result.ok) return this.takePooled(model, ctx) ?? this.refused(model, result, ctx);
-    if (result.concurrency || result.probe) return this.reservation(model, result.probe, result.concurrency, ctx);
-    const remaining = result.granted === "unlimited" ? "unlimited" : result.granted - 1;
-    if (remaining === "unlimited" || remaining > 0) {
-      const lease: Lease = { remaining, until: result.leaseUntil, grantedAt: result.grantedAt, probe: false };
-      const pool = this.leases.get(name) ?? [];
-      pool.push(lease);
-      this.leases.set(name, pool);
-      if (remaining !== "unlimited") this.returnAtExpiry(model, lease, ctx);
+    // A concurrency slot is per request: ask for exactly one and pool nothing. While another
+    // request here is already asking, and slots are not plentiful, ask for one: a burst's
+    // concurrent requests each get their own, and no batch ends up pooled here unused while
+    // other isolates are refused.
+    const asking = this.asking.get(name) ?? 0;
+    this.asking.set(name, asking + 1);
+    const single = capped || (asking > 0 && !this.local.atLeast(name, PLENTY_LEASES * LEASE_WANT));
+    const result = await this.acquire(model, single ? 1 : LEASE_WANT, need, ctx).finally(() => {
+      const left = (this.asking.get(name) ?? 1) - 1;
+      if (left > 0) this.asking.set(name, left);
+      else this.asking.delete(name);
+    });
+    if (!result.ok) {
+      if (result.view) this.local.fromLimiter(name, result.view, this.pooled(name));
+      return this.takePooled(model, need, ctx) ?? this.refused(model, result, ctx, need);
     }
-    return this.reservation(model, false, false, ctx);
+    const t = result.tokens;
+    const lease: Lease = {
+      id: result.lease,
+      remaining: result.granted === "unlimited" ? "unlimited" : result.granted - 1,
+      until: result.leaseUntil,
+      grantedAt: result.grantedAt,
+      tokens: t ? t.budget - t.reserved : null,
+      cost: t?.cost ?? null,
+      drift: 0,
+      settleAtOnce: t?.settleAtOnce ?? false,
+    };
+    const charge: Charge | undefined = t ? { reserved: t.reserved, at: result.grantedAt, lease, atOnce: t.settleAtOnce } : undefined;
+    if (lease.remaining === "unlimited" || lease.remaining > 0) {
+      this.pool.add(name, lease);
+      if (lease.remaining !== "unlimited") this.returnAtExpiry(model, lease, ctx);
+    }
+    if (result.view) this.local.fromLimiter(name, result.view, this.pooled(name));
+    return this.reservation(model, result.probe, result.concurrency, ctx, charge, need);
   }
 
-  /** A slot from a live pooled lease, if any; expired leases go back on the way. */
-  private takePooled(model: ResolvedModel, ctx: QuotaContext): Reservation | undefined {
-    const pool = this.leases.get(model.name);
-    if (!pool) return undefined;
+  private pooled(name: string): number {
+    return this.pool.leases(name).reduce((n, l) => n + (typeof l.remaining === "number" ? l.remaining : 0), 0);
+  }
+
+  /** A slot from a live pooled lease, if any; leases that cannot serve it go back on the way. */
+  private takePooled(model: ResolvedModel, need: Need, ctx: QuotaContext): Reservation | undefined {
     const now = this.now();
-    for (const lease of [...pool]) {
-      if (lease.until <= now) {
-        this.endLease(model, lease, ctx);
-        continue;
-      }
-      if (lease.remaining === "unlimited") return this.reservation(model, false, false, ctx);
-      if (lease.remaining > 0) {
-        lease.remaining--;
-        return this.reservation(model, false, false, ctx);
-      }
-    }
-    return undefined;
+    for (const lease of this.pool.useless(model.name, need, now)) this.endLease(model, lease, ctx);
+    const taken = this.pool.take(model.name, need, now);
+    if (!taken) return undefined;
+    if (taken.lease.remaining !== "unlimited") this.local.took(model.name);
+    // The last slot is gone: say so now, so the limiter stops counting this lease as held.
+    if (taken.lease.remaining === 0) this.endLease(model, taken.lease, ctx);
+    return this.reservation(model, false, false, ctx, taken.charge, need);
   }
 
-  private refused(model: ResolvedModel, result: Extract<AcquireResult, { ok: false }>, ctx: QuotaContext): Refusal {
+  private refused(model: ResolvedModel, result: Extract<AcquireResult, { ok: false }>, ctx: QuotaContext, need: Need): Refusal {
     let hold = result.retryAfterMs;
-    if (result.reason === "breaker") hold = Math.min(hold, MAX_LOCAL_BREAKER_BLOCK_MS);
-    if (result.reason !== "concurrency" && hold > 0) this.block(model, this.now() + hold, result.reason, ctx);
+    if (result.reason === "breaker") hold = Math.min(hold, BRIEF_LOCAL_BLOCK_MS);
+    if (result.reason !== "concurrency" && hold > 0) this.block(model, this.now() + hold, result.reason, ctx, result.byTokens ? need : undefined);
     return { ok: false, reason: result.reason, retryAfterMs: result.retryAfterMs };
   }
 
@@ -117,26 +149,29 @@ export class QuotaClient {
    * the window is merely full, but a model that is failing or told us to back off must not
    * get more traffic from leftover leases: those go back.
    */
-  private block(model: ResolvedModel, until: number, reason: RefusalReason, ctx: QuotaContext): void {
-    this.blocked.set(model.name, { until, reason });
+  private block(model: ResolvedModel, until: number, reason: RefusalReason, ctx: QuotaContext, need?: Need): void {
+    this.blocked.set(model.name, need ? { until, reason, need } : { until, reason });
     if (reason === "quota" || reason === "provider_quota") return;
-    for (const lease of [...(this.leases.get(model.name) ?? [])]) this.endLease(model, lease, ctx);
+    for (const lease of this.pool.leases(model.name)) this.endLease(model, lease, ctx);
   }
 
-  private async acquire(model: ResolvedModel, want: number, estimatedTokens: number, ctx: QuotaContext): Promise<AcquireResult> {
+  private async acquire(model: ResolvedModel, want: number, need: Need, ctx: QuotaContext): Promise<AcquireResult> {
+    this.id ??= crypto.randomUUID();
     try {
-      const result = await ctx.limiter.getByName(model.providerId).acquire(model.providerId, { model: model.name, want, estimatedTokens });
-      if (result.view) this.views.set(model.name, result.view);
+      const result = await ctx.limiter
+        .getByName(model.providerId)
+        .acquire(model.providerId, { model: model.name, want, estimatedTokens: need.estimatedTokens, maxOutputTokens: need.maxOutputTokens, caller: this.id });
       return result;
     } catch (err) {
-      // Limiter unreachable: serve uncounted for a moment rather than fail every request.
       console.error(JSON.stringify({ level: "error", msg: "limiter acquire failed", provider: model.providerId, error: String(err) }));
       const now = this.now();
-      return { ok: true, granted: 1, leaseUntil: now + 1000, grantedAt: now, probe: false, concurrency: false, view: null };
+      // The provider says which is worse: an uncounted request (open), or none at all (closed).
+      if (model.providerConfig.limiter_unreachable === "closed") return { ok: false, reason: "limiter_unavailable", retryAfterMs: UNREACHABLE_MS, view: null };
+      return { ok: true, granted: 1, leaseUntil: now + UNREACHABLE_MS, grantedAt: now, lease: 0, tokens: null, probe: false, concurrency: false, view: null };
     }
   }
 
-  private reservation(model: ResolvedModel, probe: boolean, concurrency: boolean, ctx: QuotaContext): Reservation {
+  private reservation(model: ResolvedModel, probe: boolean, concurrency: boolean, ctx: QuotaContext, charge: Charge | undefined, need: Need): Reservation {
     let settled = false;
     return {
       ok: true,
@@ -144,12 +179,24 @@ export class QuotaClient {
       settle: (info) => {
         if (settled) return;
         settled = true;
-        this.observe(model.name, info);
+        this.local.observed(model.name, this.now(), info.outcome === "success" ? info.latencyMs : undefined);
         const exhausted = info.rate && (info.rate.remainingRequests === 0 || info.rate.remainingTokens === 0) ? info.rate.resetMs : undefined;
         const coolFor = info.outcome === "rate_limited" && info.scope !== "account" ? (info.retryAfterMs ?? 10_000) : exhausted;
         if (coolFor !== undefined) this.block(model, this.now() + coolFor, "cooldown", ctx);
         if (info.outcome === "rate_limited" && info.scope === "account") this.blockAccount(model, info.retryAfterMs, ctx);
-        this.queue(model.providerId, ctx, { ...info, model: model.name, probe, releaseConcurrency: concurrency }, undefined);
+        const report: AttemptReport = { ...info, model: model.name, probe, releaseConcurrency: concurrency };
+        if (charge) {
+          report.reserved = charge.reserved;
+          report.reservedAt = charge.at;
+          report.estimatedInput = need.estimatedTokens;
+          // This isolate's own view of the lease learns the real usage at once.
+          const lease = charge.lease;
+          if (lease && this.pool.holds(model.name, lease)) {
+            lease.drift += (info.tokens ?? 0) - charge.reserved;
+            if (this.pool.spent(lease)) this.endLease(model, lease, ctx);
+          }
+        }
+        this.outbox.report(model.providerId, ctx, report, charge?.atOnce === true);
       },
     };
   }
@@ -164,27 +211,10 @@ export class QuotaClient {
     }
   }
 
-  /** This isolate's own observations keep strategies current between limiter calls. */
-  private observe(name: string, info: SettleInfo): void {
-    const view = this.views.get(name) ?? { freeFraction: 1, latencyMs: null, lastUsedAt: 0, breaker: "closed" as const };
-    view.lastUsedAt = this.now();
-    if (info.outcome === "success" && info.latencyMs !== undefined) {
-      view.latencyMs = view.latencyMs === null ? info.latencyMs : view.latencyMs + 0.2 * (info.latencyMs - view.latencyMs);
-    }
-    this.views.set(name, view);
-  }
-
   private endLease(model: ResolvedModel, lease: Lease, ctx: QuotaContext): void {
-    const pool = this.leases.get(model.name);
-    const at = pool?.indexOf(lease) ?? -1;
-    if (pool && at !== -1) {
-      pool.splice(at, 1);
-      if (pool.length === 0) this.leases.delete(model.name);
-    }
-    if (typeof lease.remaining === "number" && lease.remaining > 0) {
-      this.queue(model.providerId, ctx, undefined, { model: model.name, slots: lease.remaining, grantedAt: lease.grantedAt });
-      lease.remaining = 0;
-    }
+    const ret = this.pool.end(model.name, lease);
+    // Slots and tokens coming back are what refused isolates wait for: send them at once.
+    if (ret) this.outbox.giveBack(model.providerId, ctx, ret, ret.slots > 0 || (ret.tokens ?? 0) > 0);
   }
 
   private returnAtExpiry(model: ResolvedModel, lease: Lease, ctx: QuotaContext): void {
@@ -199,53 +229,22 @@ export class QuotaClient {
     );
   }
 
-  private queue(provider: string, ctx: QuotaContext, report: AttemptReport | undefined, ret: LeaseReturn | undefined): void {
-    let box = this.outbox.get(provider);
-    if (!box) {
-      box = { reports: [], returns: [], scheduled: false };
-      this.outbox.set(provider, box);
-    }
-    if (report) box.reports.push(report);
-    if (ret) box.returns.push(ret);
-    // Failures, freed concurrency and exhausted providers change what others should do:
-    // send at once. Plain successes can wait a moment and travel together.
-    const urgent =
-      report !== undefined &&
-      (report.outcome !== "success" || report.releaseConcurrency || report.rate?.remainingRequests === 0 || report.rate?.remainingTokens === 0);
-    if (urgent) ctx.waitUntil(this.flush(provider, ctx));
-    else if (!box.scheduled) {
-      box.scheduled = true;
-      ctx.waitUntil(new Promise((r) => setTimeout(r, SUCCESS_FLUSH_DELAY_MS)).then(() => this.flush(provider, ctx)));
+  /** What the limiter says after a batch of reports: models to skip for a while. */
+  private settled(reports: readonly AttemptReport[], result: SettleResult, ctx: QuotaContext): void {
+    const now = this.now();
+    for (const r of reports) if (this.blocked.get(r.model)?.reason === "breaker") this.blocked.delete(r.model);
+    for (const { model, until, reason } of result.blocked) {
+      const spec = catalog.models.get(model);
+      // A breaker may close early (a probe succeeds elsewhere): trust it locally only briefly.
+      const localUntil = reason === "breaker" ? Math.min(until, now + BRIEF_LOCAL_BLOCK_MS) : until;
+      if (spec && until > now) this.block(spec, localUntil, reason, ctx);
     }
   }
+}
 
-  private async flush(provider: string, ctx: QuotaContext): Promise<void> {
-    const box = this.outbox.get(provider);
-    if (!box || (box.reports.length === 0 && box.returns.length === 0)) {
-      if (box) box.scheduled = false;
-      return;
-    }
-    const { reports, returns } = box;
-    box.reports = [];
-    box.returns = [];
-    box.scheduled = false;
-    try {
-      const result = await ctx.limiter.getByName(provider).settle(provider, reports, returns);
-      const now = this.now();
-      const reported = new Set(reports.map((r) => r.model));
-      for (const name of reported) {
-        if (this.blocked.get(name)?.reason === "breaker") this.blocked.delete(name);
-      }
-      for (const { model, until, reason } of result.blocked) {
-        const spec = catalog.models.get(model);
-        // A breaker may close early (a probe succeeds elsewhere): trust it locally only briefly.
-        const localUntil = reason === "breaker" ? Math.min(until, now + MAX_LOCAL_BREAKER_BLOCK_MS) : until;
-        if (spec && until > now) this.block(spec, localUntil, reason, ctx);
-      }
-    } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "limiter settle failed", provider, error: String(err) }));
-    }
-  }
+/** Whether `a` reserves fewer tokens than `b` would: a smaller input estimate, or a lower output cap. */
+function smaller(a: Need, b: Need): boolean {
+  return a.estimatedTokens < b.estimatedTokens || (a.maxOutputTokens ?? Number.POSITIVE_INFINITY) < (b.maxOutputTokens ?? Number.POSITIVE_INFINITY);
 }
 
 /** The request's view of the limiter; a deployment without the binding fails with a clear error. */

@@ -8,21 +8,21 @@ describe("QuotaCounters", () => {
   it("counts down headroom across every declared window", () => {
     const c = new QuotaCounters({ rpm: 5, rpd: 7 });
     const now = at("2026-11-26T10:00:10Z");
-    expect(c.headroom(now)).toBe(5);
+    expect(c.requestRoom(now)).toBe(5);
     c.take(5, now);
-    expect(c.headroom(now)).toBe(0);
+    expect(c.requestRoom(now)).toBe(0);
     // Next minute: rpm frees, rpd (7) leaves 2.
-    expect(c.headroom(at("2026-11-26T10:01:00Z"))).toBe(2);
+    expect(c.requestRoom(at("2026-11-26T10:01:00Z"))).toBe(2);
   });
 
   it("is available again the instant its window rolls over, whatever happened before", () => {
     const c = new QuotaCounters({ rpm: 1 });
     c.take(1, at("2026-11-26T10:00:59.999Z"));
-    expect(c.headroom(at("2026-11-26T10:00:59.999Z"))).toBe(0);
+    expect(c.requestRoom(at("2026-11-26T10:00:59.999Z"))).toBe(0);
     expect(c.freesAt(at("2026-11-26T10:00:59.999Z"))).toBe(at("2026-11-26T10:01:00Z"));
-    expect(c.headroom(at("2026-11-26T10:01:00Z"))).toBe(1);
+    expect(c.requestRoom(at("2026-11-26T10:01:00Z"))).toBe(1);
     // Long idle gaps too: nothing needs to run for the window to roll.
-    expect(c.headroom(at("2027-03-01T00:00:00Z"))).toBe(1);
+    expect(c.requestRoom(at("2027-03-01T00:00:00Z"))).toBe(1);
   });
 
   it("gives back unused slots only to windows that are still current", () => {
@@ -37,21 +37,27 @@ describe("QuotaCounters", () => {
     expect(c.used("rpd", at("2026-11-26T10:01:05Z"))).toBe(3);
   });
 
-  it("blocks when token windows are full or the estimate does not fit", () => {
-    const c = new QuotaCounters({ tpm: 1000 });
-    const now = at("2026-11-26T10:00:00Z");
-    expect(c.headroom(now, 900)).toBe(Number.POSITIVE_INFINITY);
+  it("measures token room separately, and frees reserved tokens only in the window that counted them", () => {
+    const c = new QuotaCounters({ tpm: 1000, tpd: 5000 });
+    const now = at("2026-11-26T10:00:30Z");
+    expect(c.requestRoom(now)).toBe(Number.POSITIVE_INFINITY);
+    expect(c.tokenRoom(now)).toBe(1000);
     c.addTokens(800, now);
-    expect(c.headroom(now, 100)).toBe(Number.POSITIVE_INFINITY);
-    expect(c.headroom(now, 300)).toBe(0);
+    expect(c.tokenRoom(now)).toBe(200);
     expect(c.freesAt(now, 300)).toBe(at("2026-11-26T10:01:00Z"));
+    c.releaseTokens(300, now, at("2026-11-26T10:00:50Z"));
+    expect(c.tokenRoom(at("2026-11-26T10:00:50Z"))).toBe(500);
+    // A reservation from the minute before leaves this minute alone, but the day still counted it.
+    c.releaseTokens(400, now, at("2026-11-26T10:01:10Z"));
+    expect(c.used("tpm", at("2026-11-26T10:01:10Z"))).toBe(0);
+    expect(c.used("tpd", at("2026-11-26T10:01:10Z"))).toBe(100);
   });
 
   it("uses the provider's day reset", () => {
     const c = new QuotaCounters({ rpd: 1 }, parseDayReset("America/Los_Angeles"));
     c.take(1, at("2026-11-26T07:00:00Z"));
-    expect(c.headroom(at("2026-11-26T07:59:59Z"))).toBe(0);
-    expect(c.headroom(at("2026-11-26T08:00:00Z"))).toBe(1);
+    expect(c.requestRoom(at("2026-11-26T07:59:59Z"))).toBe(0);
+    expect(c.requestRoom(at("2026-11-26T08:00:00Z"))).toBe(1);
   });
 
   it("reports usage per declared window and syncs up to provider figures", () => {

@@ -5,6 +5,7 @@
  * boundary. Pure and synchronous: the Durable Object runs check-and-take in one step.
  */
 import type { Limits } from "../config/schema";
+import type { RateHeaders } from "./limiter-types";
 import { type DayReset, UTC_MIDNIGHT, type WindowKind, windowAt } from "./windows";
 
 export type LimitKey = keyof Limits;
@@ -53,14 +54,24 @@ export class QuotaCounters {
     else if (n > 0) this.state[key] = { start, used: n };
   }
 
-  /** Requests that may still start now, given `estimatedTokens` for each; Infinity when unlimited. */
-  headroom(now: number, estimatedTokens = 0): number {
-    for (const key of TOKEN_KEYS) {
-      const limit = this.limits[key];
-      if (limit !== undefined && this.used(key, now) + estimatedTokens > limit) return 0;
-    }
+  get hasTokenLimits(): boolean {
+    return TOKEN_KEYS.some((k) => this.limits[k] !== undefined);
+  }
+
+  /** Requests that may still start now by the request limits; Infinity when there are none. */
+  requestRoom(now: number): number {
     let room = Number.POSITIVE_INFINITY;
     for (const key of REQUEST_KEYS) {
+      const limit = this.limits[key];
+      if (limit !== undefined) room = Math.min(room, limit - this.used(key, now));
+    }
+    return Math.max(0, room);
+  }
+
+  /** Tokens still free in the tightest token window; Infinity when there are none. */
+  tokenRoom(now: number): number {
+    let room = Number.POSITIVE_INFINITY;
+    for (const key of TOKEN_KEYS) {
       const limit = this.limits[key];
       if (limit !== undefined) room = Math.min(room, limit - this.used(key, now));
     }
@@ -84,17 +95,31 @@ export class QuotaCounters {
     for (const key of TOKEN_KEYS) if (this.limits[key] !== undefined) this.add(key, n, now);
   }
 
+  /** Uncounts tokens reserved at `reservedAt`, in the windows that are still the same. */
+  releaseTokens(n: number, reservedAt: number, now: number): void {
+    for (const key of TOKEN_KEYS) {
+      if (this.limits[key] === undefined) continue;
+      if (this.window(key, reservedAt).start === this.window(key, now).start) this.add(key, -n, now);
+    }
+  }
+
   /** Raises a counter to what the provider says is used (never lowers it). */
   raiseTo(key: LimitKey, used: number, now: number): void {
     const current = this.used(key, now);
     if (used > current) this.add(key, used - current, now);
   }
 
-  limitOf(key: LimitKey): number | undefined {
-    return this.limits[key];
+  /** Brings the counters whose limit matches the provider's up to what it says is used. */
+  syncWith(rate: RateHeaders, now: number): void {
+    const sync = (keys: readonly LimitKey[], limit: number | undefined, remaining: number | undefined) => {
+      if (limit === undefined || remaining === undefined) return;
+      for (const key of keys) if (this.limits[key] === limit) this.raiseTo(key, limit - remaining, now);
+    };
+    sync(REQUEST_KEYS, rate.limitRequests, rate.remainingRequests);
+    sync(TOKEN_KEYS, rate.limitTokens, rate.remainingTokens);
   }
 
-  /** When headroom for `estimatedTokens` returns: the latest end among the full windows. */
+  /** When room for one request of `estimatedTokens` returns, if nothing held comes back: the latest end among the full windows. */
   freesAt(now: number, estimatedTokens = 0): number {
     let at = now;
     for (const key of [...REQUEST_KEYS, ...TOKEN_KEYS]) {
@@ -108,12 +133,19 @@ export class QuotaCounters {
 
   /** Fraction of the tightest request window still free (1 when unlimited). */
   freeFraction(now: number): number {
-    let fraction = 1;
+    return this.tightest(now).free;
+  }
+
+  /** The tightest request window: the fraction of it still free, and the fraction one request is of it (0 when unlimited). */
+  tightest(now: number): { free: number; slot: number } {
+    let best: { free: number; slot: number } | undefined;
     for (const key of REQUEST_KEYS) {
       const limit = this.limits[key];
-      if (limit !== undefined) fraction = Math.min(fraction, Math.max(0, limit - this.used(key, now)) / limit);
+      if (limit === undefined) continue;
+      const free = Math.max(0, limit - this.used(key, now)) / limit;
+      if (!best || free < best.free) best = { free, slot: 1 / limit };
     }
-    return fraction;
+    return best ?? { free: 1, slot: 0 };
   }
 
   usage(now: number): Partial<Record<LimitKey, WindowUsage>> {

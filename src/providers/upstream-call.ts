@@ -8,7 +8,7 @@ import { type ProxyError, UpstreamBadResponseError, UpstreamNetworkError, Upstre
 import type { RateHeaders } from "../limits/limiter-types";
 import type { ChatRequest } from "../openai/chat-request";
 import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
-import { guardStream, type StreamOutcome } from "../stream/stream-guard";
+import { estimateTokens, guardStream, type StreamOutcome } from "../stream/stream-guard";
 import { translateStream } from "../stream/translate-stream";
 import { readRateHeaders } from "./rate-headers";
 import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
@@ -62,12 +62,17 @@ function classifyStreamError(provider: string, error: unknown): ProxyError {
   return classified instanceof UpstreamServerError ? new UpstreamServerError(provider, status, "an error event inside its stream") : classified;
 }
 
-const finished = (usage: Usage | undefined, promptTokens: number): Promise<StreamOutcome> =>
-  Promise.resolve(
-    usage
-      ? { completed: true, cancelled: false, estimated: false, usage }
-      : { completed: true, cancelled: false, estimated: true, usage: { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens } },
-  );
+/** A whole answer's outcome; without reported usage, its output is estimated from its text like a stream's. */
+function finished(usage: Usage | undefined, promptTokens: number, choices: unknown): Promise<StreamOutcome> {
+  if (usage) return Promise.resolve({ completed: true, cancelled: false, estimated: false, usage });
+  let chars = 0;
+  for (const c of Array.isArray(choices) ? (choices as Array<{ message?: { content?: unknown; tool_calls?: unknown } }>) : []) {
+    if (typeof c?.message?.content === "string") chars += c.message.content.length;
+    if (Array.isArray(c?.message?.tool_calls)) chars += JSON.stringify(c.message.tool_calls).length;
+  }
+  const completion = estimateTokens(chars);
+  return Promise.resolve({ completed: true, cancelled: false, estimated: true, usage: { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion } });
+}
 
 /** A request ready to send: translated for its model, with its target resolved. */
 export interface PreparedChat {
@@ -162,10 +167,10 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
       const completion = json as { choices?: unknown; usage?: Usage } | null;
       if (!Array.isArray(completion?.choices)) throw new UpstreamBadResponseError(provider, "no choices");
       const response = new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-      return { response, latencyMs, rate, done: finished(completion?.usage ?? undefined, promptTokens) };
+      return { response, latencyMs, rate, done: finished(completion?.usage ?? undefined, promptTokens, completion?.choices) };
     }
     const completion = adapter.parseResponse(json, ctx);
-    return { response: Response.json(completion), latencyMs, rate, done: finished(completion.usage, promptTokens) };
+    return { response: Response.json(completion), latencyMs, rate, done: finished(completion.usage, promptTokens, completion.choices) };
   } finally {
     done();
   }

@@ -46,7 +46,7 @@ export const chatRoutes = new Hono<AppEnv>().post(
     const started = Date.now();
     const { output, model, attempts } = await dispatch(
       resolution,
-      dispatchOptions(c, estimatedTokens),
+      dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined),
       {
         prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), req, upstreamTarget(m, c.env)),
         send: (prepared) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers }),

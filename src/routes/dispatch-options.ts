@@ -11,10 +11,11 @@ import { traceparent } from "../observability/trace";
 import type { ResolvedModel } from "../config/catalog";
 import type { DispatchOptions } from "../routing/dispatch";
 
-export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number): DispatchOptions {
+export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number, maxOutputTokens?: number): DispatchOptions {
   const log = c.get("log");
   return {
     estimatedTokens,
+    ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     settings: c.get("settings"),
     quota: quotaClient,
     ctx: quotaContext(c.env, (p) => c.executionCtx.waitUntil(p)),

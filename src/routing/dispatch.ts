@@ -16,7 +16,7 @@ import {
   UpstreamRateLimitError,
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
-import type { QuotaClient, QuotaContext } from "../limits/quota-client";
+import type { QuotaClient, QuotaContext, SettleInfo } from "../limits/quota-client";
 import type { StreamOutcome } from "../stream/stream-guard";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
@@ -40,6 +40,8 @@ export interface DispatchOptions {
   /** Told about every upstream attempt, for the request log. */
   onAttempt?: (attempt: { model: ResolvedModel; error: UpstreamError | ProxyError | null }) => void;
   estimatedTokens: number;
+  /** The request's own cap on output tokens, if it set one: token reservations never expect more. */
+  maxOutputTokens?: number;
   settings: Settings;
   quota: QuotaClient;
   ctx: QuotaContext;
@@ -53,7 +55,11 @@ export interface Dispatched {
   attempts: number;
 }
 
-const MAX_PASSES = 16;
+/** Waiting for a concurrency slot polls the limiter, first often, then at most this far apart. */
+const SLOT_POLL_MIN_MS = 100;
+const SLOT_POLL_MAX_MS = 500;
+/** No wait is shorter than this, so a loop of waits always moves time forward. */
+const MIN_WAIT_MS = 10;
 
 function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: number; scope?: "model" | "account" } {
   if (err instanceof UpstreamRateLimitError) return { outcome: "rate_limited", retryAfterMs: err.retryAfterMs, scope: err.scope };
@@ -61,10 +67,44 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
   return { outcome: "neutral" };
 }
 
+/**
+ * What a finished answer tells the limiter, to count it and to learn what answers cost: its
+ * output size even when estimated from its text, its input size only when the upstream
+ * counted it (an estimate compared with itself teaches nothing).
+ */
+function settleInfo(o: StreamOutcome, output: AttemptOutput): SettleInfo {
+  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
+  return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
+}
+
 function outcomeOfStream(o: StreamOutcome): AttemptOutcome {
   if (o.completed) return "success";
   // The client leaving is not the model's fault; a stream that broke is.
   return o.cancelled ? "neutral" : "failure";
+}
+
+/**
+ * How long to sleep before looking again, or undefined when the request may not wait for
+ * what it is waiting for. max_wait_ms counts from the request's start, whatever it waits
+ * for; a 429 from upstream may be waited out within the retry budget. A concurrency slot
+ * frees when some request ends, which nobody can predict: that is polled, less often the
+ * longer it takes.
+ */
+function quotaPause(w: {
+  now: number;
+  wait: number;
+  started: number;
+  deadline: number;
+  maxWaitMs: number;
+  upstreamLimited: boolean;
+  settings: Settings;
+  slotOnly: boolean;
+  slotPolls: number;
+}): number | undefined {
+  const mayWaitTo = Math.max(w.started + w.maxWaitMs, w.upstreamLimited ? w.now + w.settings.retry.maxDelayMs : 0);
+  if (!Number.isFinite(w.wait) || w.now + w.wait > mayWaitTo || w.now + w.wait >= w.deadline) return undefined;
+  const poll = w.slotOnly && !w.upstreamLimited ? Math.min(SLOT_POLL_MAX_MS, SLOT_POLL_MIN_MS * 1.5 ** w.slotPolls) : 0;
+  return Math.max(0, Math.min(Math.max(MIN_WAIT_MS, w.wait, poll), mayWaitTo - w.now, w.deadline - w.now));
 }
 
 export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
@@ -87,11 +127,15 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
   let lastError: ProxyError | undefined;
   let prepareError: ProxyError | undefined;
   let upstreamLimited = false;
+  let slotPolls = 0;
 
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+  // Every pass either makes an attempt (bounded), sleeps (bounded by the waits allowed and
+  // the deadline), or ends the request.
+  for (;;) {
     const order = orderCandidates({ ...resolution, candidates: fits }, { views: quota.views, lastUsed });
     let earliest = Number.POSITIVE_INFINITY;
     let transientFailure = false;
+    let slotOnly = true;
     for (const model of order) {
       if (attempts >= settings.retry.maxAttempts || Date.now() >= deadline) break;
       if (signal?.aborted) throw signal.reason;
@@ -107,9 +151,10 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
           continue;
         }
       }
-      const reservation = await quota.reserve(model, estimatedTokens, ctx);
+      const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
       if (!reservation.ok) {
         refusals.add(reservation.reason);
+        slotOnly &&= reservation.reason === "concurrency";
         earliest = Math.min(earliest, Date.now() + reservation.retryAfterMs);
         continue;
       }
@@ -133,9 +178,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       }
       opts.onAttempt?.({ model, error: null });
       ctx.waitUntil(
-        output.done.then((o) =>
-          reservation.settle({ outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens }),
-        ),
+        output.done.then((o) => reservation.settle(settleInfo(o, output))),
       );
       return { output, model, attempts };
     }
@@ -149,19 +192,18 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
     }
     // Nothing to try now. Wait if quota frees within what this request may wait.
     const wait = earliest - now;
-    const mayWait = Math.max(resolution.maxWaitMs, upstreamLimited ? settings.retry.maxDelayMs : 0);
-    if (Number.isFinite(wait) && wait <= mayWait && now + wait < deadline) {
-      await sleep(Math.max(0, wait), signal);
+    const pause = quotaPause({ now, wait, started, deadline, maxWaitMs: resolution.maxWaitMs, upstreamLimited, settings, slotOnly, slotPolls });
+    if (pause !== undefined) {
+      if (slotOnly) slotPolls++;
+      await sleep(pause, signal);
       continue;
     }
     if (lastError && !(lastError instanceof UpstreamRateLimitError)) throw lastError;
     if (prepareError && refusals.size === 0 && !lastError) throw prepareError;
     const retryAfterMs = Number.isFinite(wait) ? Math.max(0, wait) : 1000;
-    if (refusals.size > 0 && [...refusals].every((r) => r === "breaker")) {
-      throw new ServiceUnavailableError(
-        `Every model for '${resolution.requested}' is failing and paused; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`,
-        retryAfterMs,
-      );
+    if (refusals.size > 0 && [...refusals].every((r) => r === "breaker" || r === "limiter_unavailable")) {
+      const why = refusals.has("breaker") ? "is failing and paused" : "cannot have its quota checked right now";
+      throw new ServiceUnavailableError(`Every model for '${resolution.requested}' ${why}; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
     }
     throw new RateLimitError(
       `No model for '${resolution.requested}' has quota left right now; the earliest frees in ${Math.ceil(retryAfterMs / 1000)} s.`,

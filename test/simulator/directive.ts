@@ -12,6 +12,10 @@ export interface ToolCallSpec {
 export interface Directive {
   /** Text of the answer; default: "Hello from <model>." */
   reply?: string;
+  /** Leave usage out of a whole (non-streamed) answer, as some OpenAI-compatible upstreams do. */
+  no_usage?: boolean;
+  /** An answer of exactly this many words ("w1 w2 ..."), so this many output tokens, from a short prompt. */
+  reply_words?: number;
   /** Answer with this HTTP status and the protocol's error body. */
   status?: number;
   /** Override the error message (or whole error body with `error_body`). */
@@ -90,6 +94,7 @@ export function collectTexts(value: unknown, out: string[] = []): string[] {
 }
 
 export function replyText(d: Directive, model: string): string {
+  if (d.reply === undefined && d.reply_words !== undefined) return Array.from({ length: d.reply_words }, (_, i) => `w${i + 1}`).join(" ");
   return d.reply ?? `Hello from ${model}.`;
 }
 

@@ -71,7 +71,7 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
     return sendJson(
       res,
       200,
-      { id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage },
+      { id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], ...(d.no_usage ? {} : { usage }) },
       d.headers,
     );
   }

@@ -46,6 +46,13 @@ describe("request log", () => {
     expect(line.tokens_estimated).toBe(true);
   });
 
+  it("estimates a whole answer's output tokens from its text when the upstream reports no usage", async () => {
+    const res = await postJson("/v1/chat/completions", { model: "sim-small", messages: [{ role: "user", content: sim({ reply: "a b c d e f g h", no_usage: true }) }] });
+    const line = await lineFor(res);
+    // "a b c d e f g h": fifteen characters at four a token.
+    expect(line).toMatchObject({ tokens_out: 4, tokens_estimated: true });
+  });
+
   it("marks a stream that failed after content", async () => {
     const res = await postJson("/v1/chat/completions", { model: "res-openai", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c d", drop_after: 3, chunk_delay_ms: 20 }) }] });
     const line = await lineFor(res);

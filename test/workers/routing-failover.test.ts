@@ -127,4 +127,16 @@ describe("concurrency caps", () => {
     const [first, second] = await recorded(t);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(280);
   });
+
+  it("waits for a slot as long as max_wait_ms allows, not a fixed number of tries", async () => {
+    const t = tag();
+    // conc-long: 2 at a time, max_wait_ms 20000. Six answers of 1.5 s each take three turns.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => chat("conc-long", sim({ tag: t, delay_ms: 1500 }))));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const calls = await recorded(t);
+    expect(calls).toHaveLength(6);
+    // Never more than two at the upstream at once.
+    const most = Math.max(...calls.map((c) => calls.filter((o) => o.at <= c.at && (o.closedAt ?? Number.POSITIVE_INFINITY) > c.at).length));
+    expect(most).toBeLessThanOrEqual(2);
+  });
 });

@@ -62,6 +62,19 @@ describe("quota-aware routing", () => {
     expect(await recorded(t)).toHaveLength(1);
   });
 
+  it("holds a token limit: each request reserves its likely cost, and a request's max_tokens caps the expected output", async () => {
+    await awayFromMinuteEdge();
+    // tok-150 allows 150 tokens a minute. Each answer below: 2 input tokens, as many output tokens as words asked for.
+    const answer = async (words: number, extra: Record<string, unknown> = {}) => (await chat("tok-150", sim({ reply_words: words }), extra)).status;
+    const statuses = [await answer(57), await answer(57), await answer(57)];
+    // 59 + 59 used; a third would expect 59 more.
+    expect(statuses).toEqual([200, 200, 429]);
+    // Capped at 20 output tokens, the same request fits (118 + 2 + 20 <= 150); then nothing more does.
+    expect(await answer(20, { max_tokens: 20 })).toBe(200);
+    expect(await answer(57)).toBe(429);
+    expect(await simStats("route/tok-150")).toEqual({ requests: 3, rate_limited: 0 });
+  });
+
   it("counts requests that name a model, not only category requests", async () => {
     await awayFromMinuteEdge();
     const t = `named-${crypto.randomUUID()}`;
