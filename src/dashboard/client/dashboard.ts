@@ -9,17 +9,14 @@
  * route's own type, so the two cannot drift apart unnoticed.
  */
 import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage, StatusWindow } from "../../routes/status-body";
+import { add, byId, el } from "./dom";
+import { count, millis, span } from "./format";
 
 const STORE = "ai-proxy.dashboard.key";
 const REFRESH_MS = 5000;
 const WINDOWS = ["rpm", "rph", "rpd", "tpm", "tpd"] as const satisfies ReadonlyArray<keyof StatusUsage>;
 
-/** The page's fixed elements, found once; a missing one is a bug in the markup, said at once. */
-function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const found = document.getElementById(id);
-  if (!(found instanceof type)) throw new Error(`dashboard markup: #${id} is missing`);
-  return found;
-}
+/** The page's fixed elements, found once. */
 const ui = {
   problem: byId("problem", HTMLElement),
   live: byId("live", HTMLElement),
@@ -48,28 +45,7 @@ let ticking: Array<{ node: HTMLElement; until: number; prefix: string }> = [];
 // Bumped by every refresh and sign-out: an answer that arrives after either is dropped.
 let generation = 0;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string | null, text?: string | null): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = text;
-  return e;
-}
-function add<T extends Element>(parent: T, ...kids: Node[]): T {
-  parent.append(...kids);
-  return parent;
-}
 const serverNow = () => Date.now() + skew;
-function span(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  if (s >= 86400) return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${r}` : `${m}:${r}`;
-}
-const millis = (v: number | null) => (v === null ? "–" : v >= 10000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
-const short = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1)).replace(/\.0$/, "");
-const count = (n: number) => (n < 10000 ? String(n) : n < 1e6 ? `${short(n / 1e3)}k` : `${short(n / 1e6)}M`);
 const tick = (node: HTMLElement, until: string, prefix: string) => ticking.push({ node, until: Date.parse(until), prefix });
 const cooling = (until: string | null, now: number) => until !== null && Date.parse(until) > now;
 
