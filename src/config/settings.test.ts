@@ -25,10 +25,27 @@ describe("settings", () => {
   });
 
   it("caches per env object, errors included", () => {
-    const env = { RETRY_MAX_ATTEMPTS: "4" };
-    expect(settingsFor(env)).toBe(settingsFor(env));
-    const bad = { RETRY_MAX_ATTEMPTS: "x" };
-    expect(() => settingsFor(bad)).toThrow("RETRY_MAX_ATTEMPTS");
-    expect(() => settingsFor(bad)).toThrow("RETRY_MAX_ATTEMPTS");
+    const env: Record<string, string> = { RETRY_MAX_ATTEMPTS: "4" };
+    const first = settingsFor(env);
+    expect(first.retry.maxAttempts).toBe(4);
+    // Parsed once: a later change to the same object is not read again.
+    env.RETRY_MAX_ATTEMPTS = "5";
+    expect(settingsFor(env)).toBe(first);
+
+    const bad: Record<string, string> = { RETRY_MAX_ATTEMPTS: "x" };
+    const thrown = () => {
+      try {
+        settingsFor(bad);
+      } catch (err) {
+        return err;
+      }
+      throw new Error("settingsFor accepted RETRY_MAX_ATTEMPTS=x");
+    };
+    const error = thrown();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String(error)).toContain("RETRY_MAX_ATTEMPTS");
+    // The same error object each time, even after the value was fixed: the failure was cached, not parsed again.
+    bad.RETRY_MAX_ATTEMPTS = "4";
+    expect(thrown()).toBe(error);
   });
 });

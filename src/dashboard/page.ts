@@ -2,11 +2,11 @@
  * The dashboard document and its security headers. The page is one static string (markup,
  * inline style, inline script) with no data in it: everything it shows arrives later from
  * /v1/status with the user's key, so serving it publicly reveals nothing. Because it never
- * changes, its CSP names the script and style by their SHA-256 hashes (computed once per
- * isolate) instead of a per-response nonce, and nothing else may load, run or connect.
+ * changes, its CSP names the script and style by their SHA-256 hashes, computed when they
+ * were built (scripts/build-dashboard.ts), instead of a per-response nonce, and nothing
+ * else may load, run or connect.
  */
-import { DASHBOARD_JS } from "./script";
-import { DASHBOARD_CSS } from "./style";
+import { DASHBOARD_CSS, DASHBOARD_CSS_HASH, DASHBOARD_JS, DASHBOARD_JS_HASH } from "./assets.generated";
 
 const MARKUP = `<header>
 <h1>ai-proxy <span>status</span></h1>
@@ -46,40 +46,27 @@ ${MARKUP}
 </html>
 `;
 
-async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return `'sha256-${btoa(String.fromCharCode(...digest))}'`;
-}
-
 /** The CSP for DASHBOARD_HTML: its own script and style, fetches to this origin, nothing else. */
-export async function dashboardCsp(): Promise<string> {
-  const [script, style] = await Promise.all([sha256(DASHBOARD_JS), sha256(DASHBOARD_CSS)]);
-  return [
-    "default-src 'none'",
-    `script-src ${script}`,
-    `style-src ${style}`,
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "require-trusted-types-for 'script'",
-    "trusted-types 'none'",
-  ].join("; ");
-}
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  `script-src ${DASHBOARD_JS_HASH}`,
+  `style-src ${DASHBOARD_CSS_HASH}`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
+].join("; ");
 
-let cachedHeaders: Promise<Record<string, string>> | undefined;
-
-/** Response headers for the page, built once per isolate: the content never changes. */
-export function dashboardHeaders(): Promise<Record<string, string>> {
-  cachedHeaders ??= dashboardCsp().then((csp) => ({
-    "content-type": "text/html; charset=utf-8",
-    "content-security-policy": csp,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-    "cross-origin-opener-policy": "same-origin",
-    "cross-origin-resource-policy": "same-origin",
-    "cache-control": "no-store",
-  }));
-  return cachedHeaders;
-}
+/** Response headers for the page: the content never changes, so neither do they. */
+export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": DASHBOARD_CSP,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+};

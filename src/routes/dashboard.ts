@@ -4,12 +4,12 @@
  * calls the protected /v1/status.
  */
 import { Hono } from "hono";
-import { DASHBOARD_HTML, dashboardHeaders } from "../dashboard/page";
+import { DASHBOARD_HEADERS, DASHBOARD_HTML } from "../dashboard/page";
 import type { AppEnv } from "../env";
 import { MethodNotAllowedError } from "../errors";
 
 export const dashboardRoutes = new Hono<AppEnv>()
-  .on(["GET", "HEAD"], "/dashboard", async (c) => c.body(DASHBOARD_HTML, 200, await dashboardHeaders()))
+  .on(["GET", "HEAD"], "/dashboard", (c) => c.body(DASHBOARD_HTML, 200, DASHBOARD_HEADERS))
   .all("/dashboard", (c) => {
     throw new MethodNotAllowedError(c.req.method, ["GET", "HEAD"]);
   });

@@ -11,14 +11,15 @@ import type { AppEnv } from "../env";
 import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
 import { RECENT_WINDOW_S } from "../limits/recent-activity";
 import { quotaClient, quotaContext } from "../limits/quota-client";
-import type { WindowUsage } from "../limits/quota-counters";
+import type { LimitKey, WindowUsage } from "../limits/quota-counters";
 import { orderCandidates } from "../routing/order-candidates";
 import { resolveModel } from "../routing/resolve-model";
+import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage } from "./status-body";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function usageOut(usage: Partial<Record<string, WindowUsage>>) {
-  return Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, u && { used: u.used, limit: u.limit, resets_at: iso(u.resets_at) }]));
+function usageOut(usage: Partial<Record<LimitKey, WindowUsage>>): StatusUsage {
+  return Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, u && { used: u.used, limit: u.limit, resets_at: new Date(u.resets_at).toISOString() }]));
 }
 
 function available(m: ModelStatus, provider: ProviderStatus): boolean {
@@ -34,7 +35,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
   const byModel = new Map<string, { model: ModelStatus; provider: ProviderStatus }>();
   for (const p of providers) for (const m of p.models) byModel.set(m.name, { model: m, provider: p });
 
-  const models = [...catalog.models.values()].map((spec) => {
+  const models = [...catalog.models.values()].map((spec): StatusModel => {
     const s = byModel.get(spec.name);
     return {
       name: spec.name,
@@ -50,7 +51,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
       usage: usageOut(s?.model.usage ?? {}),
     };
   });
-  const categories = [...catalog.categories.keys()].map((name) => {
+  const categories = [...catalog.categories.keys()].map((name): StatusCategory => {
     const resolution = resolveModel(name, catalog.categories.get(name)?.[0]?.type ?? "chat");
     const order = orderCandidates(resolution, { views: quotaClient.views, lastUsed: new Map() }).map((m) => m.name);
     const next = order.find((n) => {
@@ -63,7 +64,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
     object: "status",
     generated_at: new Date().toISOString(),
     models,
-    providers: providers.map((p) => ({ id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage) })),
+    providers: providers.map((p): StatusProvider => ({ id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage) })),
     categories,
-  });
+  } satisfies StatusBody);
 });

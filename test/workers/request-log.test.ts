@@ -9,10 +9,13 @@ const chat = (model: string, content: string, headers: Record<string, string> = 
   appPost("/v1/chat/completions", { model, messages: [{ role: "user", content }] }, { headers });
 const lineFor = async (res: Response) => logs.lineFor(res);
 const written = { join: (sep: string) => logs.written().join(sep) };
+/** A delay the simulator adds to an answer: a lower bound for the times the log measures. */
+const UPSTREAM_DELAY_MS = 40;
 
 describe("request log", () => {
   it("writes one line for a request, with the attempts and their errors", async () => {
-    const res = await chat("fb-first", sim({ status: 500, only: ["route/fb-first"] }));
+    // The failing first attempt takes at least UPSTREAM_DELAY_MS: the request's latency cannot be less.
+    const res = await chat("fb-first", sim({ status: 500, delay_ms: UPSTREAM_DELAY_MS, only: ["route/fb-first"] }));
     expect(res.status).toBe(200);
     const line = await lineFor(res);
     expect(line).toMatchObject({
@@ -31,16 +34,18 @@ describe("request log", () => {
       cache: "BYPASS",
       error: null,
     });
-    expect(line.latency_ms).toEqual(expect.any(Number));
-    expect(line.tokens_in).toEqual(expect.any(Number));
+    expect(line.latency_ms).toBeGreaterThanOrEqual(UPSTREAM_DELAY_MS);
+    expect(line.tokens_in).toBeGreaterThan(0);
     expect(logs.lines().filter((l) => l.request_id === line.request_id)).toHaveLength(1);
   });
 
   it("writes a stream's line when it ends, with time to first token, tokens and outcome", async () => {
-    const res = await postJson("/v1/chat/completions", { model: "res-openai", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c" }) }] });
+    // The first frame comes at least UPSTREAM_DELAY_MS after the headers.
+    const res = await postJson("/v1/chat/completions", { model: "res-openai", stream: true, messages: [{ role: "user", content: sim({ reply: "a b c", stall_ms: UPSTREAM_DELAY_MS }) }] });
     const line = await lineFor(res);
     expect(line).toMatchObject({ stream: true, stream_outcome: "completed", model: "res-openai" });
-    expect(line.ttft_ms).toEqual(expect.any(Number));
+    expect(line.ttft_ms).toBeGreaterThanOrEqual(UPSTREAM_DELAY_MS);
+    expect(line.latency_ms).toBeGreaterThanOrEqual(Number(line.ttft_ms));
     // No usage reported: estimated from "a b c", five characters at four a token.
     expect(line.tokens_out).toBe(2);
     expect(line.tokens_estimated).toBe(true);
@@ -89,13 +94,20 @@ describe("request log", () => {
   it("writes one Analytics Engine data point per request when the binding is configured", async () => {
     const points: Array<{ indexes?: string[]; blobs?: string[]; doubles?: number[] }> = [];
     const ANALYTICS = { writeDataPoint: (p: (typeof points)[number]) => void points.push(p) };
-    await postJson("/v1/chat/completions", { model: "fb-first", messages: [{ role: "user", content: sim({ status: 500, only: ["route/fb-first"] }) }] }, { env: { ANALYTICS } });
+    const res = await postJson(
+      "/v1/chat/completions",
+      { model: "fb-first", messages: [{ role: "user", content: sim({ status: 500, delay_ms: UPSTREAM_DELAY_MS, only: ["route/fb-first"] }) }] },
+      { env: { ANALYTICS } },
+    );
     expect(points).toHaveLength(1);
     const [point] = points;
     expect(point?.indexes).toEqual(["fb-second"]);
     expect(point?.blobs?.slice(0, 5)).toEqual(["/v1/chat/completions", "fb-first", "fb-second", "simroute", "200"]);
     const [latency, ttft, tokensIn, tokensOut, attempts] = point!.doubles!;
-    expect(latency).toBeGreaterThanOrEqual(0);
+    // The same measurement as the log line's, which the delayed first attempt bounds from below.
+    const line = await lineFor(res);
+    expect(latency).toBe(line.latency_ms);
+    expect(latency).toBeGreaterThanOrEqual(UPSTREAM_DELAY_MS);
     expect(ttft).toBe(0);
     expect(tokensIn).toBeGreaterThan(0);
     expect(tokensOut).toBeGreaterThan(0);
