@@ -33,7 +33,7 @@ export interface Isolates {
 function buildBundle(modelsYaml: string, dir: string): string {
   const stage = join(dir, "stage");
   mkdirSync(stage, { recursive: true });
-  for (const entry of ["src", "scripts", "wrangler.toml", "package.json", "tsconfig.json"]) {
+  for (const entry of ["src", "scripts", "wrangler.toml", "package.json", "tsconfig.json", "tsconfig.dashboard.json"]) {
     cpSync(join(root, entry), join(stage, entry), { recursive: true, filter: (p) => !p.endsWith(".test.ts") && !p.endsWith("models.generated.ts") });
   }
   symlinkSync(join(root, "node_modules"), join(stage, "node_modules"), "dir");
