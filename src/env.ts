@@ -16,6 +16,8 @@ export interface Bindings {
   RETRY_BASE_DELAY_MS?: string;
   RETRY_MAX_DELAY_MS?: string;
   MAX_BODY_BYTES?: string;
+  /** Largest upstream answer body the proxy reads, decompressed (default 16 MiB). */
+  MAX_UPSTREAM_BODY_BYTES?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
   /** Optional Workers Analytics Engine dataset: one data point per request. */

@@ -66,6 +66,8 @@ export interface AttemptReport {
   releaseConcurrency: boolean;
   retryAfterMs?: number;
   scope?: "model" | "account";
+  /** With scope "account": the quota pool exhausted (models.yaml `quota_pool`); absent, the whole account. */
+  pool?: string;
   tokens?: number;
   latencyMs?: number;
   rate?: RateHeaders;

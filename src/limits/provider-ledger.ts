@@ -10,6 +10,8 @@ import { admit, type BreakerPolicy, type BreakerState, breakerPolicy, closedBrea
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
 import { type Activity, addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
 import { type CountersState, type LimitKey, QuotaCounters, REQUEST_KEYS, TOKEN_KEYS } from "./quota-counters";
+import { storedModel, storedProvider } from "./stored-state";
+import { clampHintMs } from "./time-hints";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
 
 export const LEASE_MS = 2_000;
@@ -36,6 +38,8 @@ interface ProviderRecord {
   counters: CountersState;
   exhaustedUntil: number;
   inflight: number[];
+  /** Quota pools (models.yaml `quota_pool`) exhausted until, when only part of the account is. */
+  pools?: Record<string, number>;
 }
 
 const newModel = (): ModelRecord => ({
@@ -64,10 +68,12 @@ export class ProviderLedger {
     readonly providerId: string,
     saved: ReadonlyMap<string, string> = new Map(),
     catalog: Catalog = defaultCatalog,
+    loadedAt: number = Date.now(),
   ) {
+    // Stored rows are validated: a bad one is dropped, future times are clamped (stored-state.ts).
     const load = <T>(key: string, fresh: () => T): T => {
-      const raw = saved.get(key);
-      return raw ? { ...fresh(), ...(JSON.parse(raw) as Partial<T>) } : fresh();
+      const valid = key === PROVIDER_KEY ? storedProvider(saved.get(key), loadedAt) : storedModel(saved.get(key), loadedAt);
+      return valid ? { ...fresh(), ...(valid as Partial<T>) } : fresh();
     };
     let providerLimits = {};
     let maxConcurrent: number | undefined;
@@ -115,6 +121,8 @@ export class ProviderLedger {
       view: this.view(rec, counters, now),
     });
     if (provider.rec.exhaustedUntil > now) return refuse("account_exhausted", provider.rec.exhaustedUntil);
+    const poolUntil = this.poolUntil(spec);
+    if (poolUntil > now) return refuse("account_exhausted", poolUntil);
     if (rec.cooldownUntil > now) return refuse("cooldown", rec.cooldownUntil);
     const ownRoom = counters.headroom(now, req.estimatedTokens);
     if (ownRoom < 1) return refuse("quota", counters.freesAt(now, req.estimatedTokens));
@@ -173,7 +181,8 @@ export class ProviderLedger {
         counters.addTokens(r.tokens, now);
         this.provider.counters.addTokens(r.tokens, now);
       }
-      if (r.rate) this.applyRateHeaders(rec, counters, r.rate, now);
+      if (r.rate) this.applyRateHeaders(rec, counters, { ...r.rate, resetMs: clampHintMs(r.rate.resetMs) }, now);
+      const retryAfterMs = clampHintMs(r.retryAfterMs);
       // A 429 is an error from the caller's point of view; a neutral outcome is not the model's doing.
       if (r.outcome !== "neutral") countOutcome(rec, r.outcome === "success", now);
       switch (r.outcome) {
@@ -190,9 +199,16 @@ export class ProviderLedger {
         case "rate_limited":
           if (r.scope === "account") {
             const untilReset = windowAt("day", now, this.dayReset).end;
-            this.provider.rec.exhaustedUntil = Math.max(this.provider.rec.exhaustedUntil, r.retryAfterMs ? now + r.retryAfterMs : untilReset);
+            const until = retryAfterMs ? now + retryAfterMs : untilReset;
+            if (r.pool === undefined) this.provider.rec.exhaustedUntil = Math.max(this.provider.rec.exhaustedUntil, until);
+            else {
+              // Only the pool the provider named is gone; the model that hit it waits too, pool or not.
+              const pools = (this.provider.rec.pools ??= {});
+              pools[r.pool] = Math.max(pools[r.pool] ?? 0, until);
+              if (entry.spec.quota_pool !== r.pool) rec.cooldownUntil = Math.max(rec.cooldownUntil, until);
+            }
           } else {
-            rec.cooldownUntil = Math.max(rec.cooldownUntil, now + (r.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
+            rec.cooldownUntil = Math.max(rec.cooldownUntil, now + (retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
           }
           if (r.probe) rec.breaker.probeSince = null;
           break;
@@ -202,11 +218,11 @@ export class ProviderLedger {
       }
       this.touch(r.model, true);
     }
-    for (const [name, { rec }] of this.models) {
+    for (const [name, { spec, rec }] of this.models) {
       // The cause that lasts longest is the one to report.
       const causes = [
         { reason: "cooldown" as const, until: rec.cooldownUntil },
-        { reason: "account_exhausted" as const, until: this.provider.rec.exhaustedUntil },
+        { reason: "account_exhausted" as const, until: Math.max(this.provider.rec.exhaustedUntil, this.poolUntil(spec)) },
         { reason: "breaker" as const, until: phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0 },
       ].sort((a, b) => b.until - a.until);
       const top = causes[0]!;
@@ -228,6 +244,11 @@ export class ProviderLedger {
     }
   }
 
+  /** Until when the quota pool this model draws on is exhausted (0: it is not, or it has none). */
+  private poolUntil(spec: ResolvedModel): number {
+    return spec.quota_pool === undefined ? 0 : (this.provider.rec.pools?.[spec.quota_pool] ?? 0);
+  }
+
   private touch(model: string, providerToo: boolean): void {
     this.dirty.add(modelKey(model));
     if (providerToo) this.dirty.add(PROVIDER_KEY);
@@ -235,10 +256,10 @@ export class ProviderLedger {
 
   status(now: number): ProviderStatus {
     const models: ModelStatus[] = [];
-    for (const [name, { rec, counters }] of this.models) {
+    for (const [name, { spec, rec, counters }] of this.models) {
       prune(rec.inflight, now);
       const breaker = phase(rec.breaker, now);
-      const until = Math.max(rec.cooldownUntil, breaker === "open" ? rec.breaker.openUntil : 0);
+      const until = Math.max(rec.cooldownUntil, breaker === "open" ? rec.breaker.openUntil : 0, this.poolUntil(spec));
       models.push({
         name,
         breaker,

@@ -15,7 +15,8 @@ import type { WindowUsage } from "../limits/quota-counters";
 import { orderCandidates } from "../routing/order-candidates";
 import { resolveModel } from "../routing/resolve-model";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Stored state is validated when loaded; a time no Date can hold still never fails the route. */
+const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 ? null : new Date(ms).toISOString());
 
 function usageOut(usage: Partial<Record<string, WindowUsage>>) {
   return Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, u && { used: u.used, limit: u.limit, resets_at: iso(u.resets_at) }]));
