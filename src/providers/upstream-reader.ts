@@ -127,9 +127,16 @@ async function readAtMost(ex: UpstreamExchange, res: Response, max: number): Pro
  */
 export async function readBody(ex: UpstreamExchange, res: Response, max: number): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array();
+  const tooLarge = () => new UpstreamTooLargeError(ex.provider, "a response body", max);
+  // A declared length past the cap (compressed or not) needs no reading to refuse.
+  if (Number(res.headers.get("content-length") ?? 0) > max) {
+    const error = tooLarge();
+    ex.abort(error);
+    throw error;
+  }
   const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
+  // One growable buffer, not a list of chunks joined at the end: the body is held once.
+  const buffer = new ArrayBuffer(0, { maxByteLength: max });
   for (;;) {
     let r: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -137,15 +144,16 @@ export async function readBody(ex: UpstreamExchange, res: Response, max: number)
     } catch (err) {
       throw ex.failure(err, "the connection closed before the response was complete");
     }
-    if (r.done) return concat(parts, size);
-    size += r.value.byteLength;
-    if (size > max) {
-      const error = new UpstreamTooLargeError(ex.provider, "a response body", max);
+    if (r.done) return new Uint8Array(buffer.transferToFixedLength());
+    const at = buffer.byteLength;
+    if (at + r.value.byteLength > max) {
+      const error = tooLarge();
       reader.cancel(error).catch(() => undefined);
       ex.abort(error);
       throw error;
     }
-    parts.push(r.value);
+    buffer.resize(at + r.value.byteLength);
+    new Uint8Array(buffer, at).set(r.value);
   }
 }
 

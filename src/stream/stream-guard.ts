@@ -59,6 +59,7 @@ export interface GuardOptions {
 export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 const HOLD_LIMIT = 64 * 1024;
+const ENDS_EVENT = /\r\n\r\n|\n\n|\r\r/;
 const encoder = new TextEncoder();
 const DONE = "data: [DONE]\n\n";
 
@@ -66,7 +67,16 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
   const reader = source.getReader();
   const decoder = new TextDecoder();
   const totalDeadline = opts.startedAt + opts.totalMs;
-  let rest = "";
+  // The unterminated end of the stream so far, kept in pieces: joining a long event at
+  // every chunk would copy it again and again.
+  let rest: string[] = [];
+  let restLength = 0;
+  let restTail = "";
+  const setRest = (text: string) => {
+    rest = text ? [text] : [];
+    restLength = text.length;
+    restTail = text.slice(-3);
+  };
   let usage: Usage | undefined;
   let chars = 0;
   let sawDone = false;
@@ -98,10 +108,18 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   const take = (chunk: Uint8Array | null): { out: string; error?: ProxyError } => {
     if (sawDone) return { out: "" };
-    const split = splitEvents(rest + (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode()));
-    rest = split.rest;
-    if (!chunk && rest.trim()) split.events.push(`${rest}\n\n`);
-    if (!chunk) rest = "";
+    const text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    const tooLarge = () => new UpstreamTooLargeError(opts.provider, "a stream event", MAX_SSE_EVENT_CHARS);
+    // No event can end in this chunk: hold it without rescanning what is held.
+    if (chunk && !ENDS_EVENT.test(text) && !ENDS_EVENT.test(restTail + text.slice(0, 3))) {
+      rest.push(text);
+      restLength += text.length;
+      restTail = text.length >= 3 ? text.slice(-3) : (restTail + text).slice(-3);
+      return restLength > MAX_SSE_EVENT_CHARS ? { out: "", error: tooLarge() } : { out: "" };
+    }
+    const split = splitEvents(rest.join("") + text);
+    setRest(chunk ? split.rest : "");
+    if (!chunk && split.rest.trim()) split.events.push(`${split.rest}\n\n`);
     let out = "";
     for (const raw of split.events) {
       const e = sawContent ? inspectEventAfterContent(raw) : inspectEvent(raw);
@@ -110,7 +128,7 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
       if (e.kind === "error") return { out, error: opts.classifyErrorEvent(e.error) };
       if (e.kind === "done") {
         sawDone = true;
-        rest = "";
+        setRest("");
         return { out: out + raw };
       }
       if (e.kind === "content") sawContent = true;
@@ -119,7 +137,7 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
       chars += e.chars;
       out += raw;
     }
-    if (rest.length > MAX_SSE_EVENT_CHARS) return { out, error: new UpstreamTooLargeError(opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
+    if (restLength > MAX_SSE_EVENT_CHARS) return { out, error: tooLarge() };
     return { out };
   };
 
