@@ -52,6 +52,8 @@ export interface Directive {
   error_after?: number;
   /** Hostile upstreams (hostile.ts): a body of this many bytes, sent lazily. */
   body_bytes?: number;
+  /** With body_bytes: a valid completion of that size made of tiny objects. */
+  many_objects?: boolean;
   /** Send the body or stream gzip-encoded (a gzip bomb, with body_bytes). */
   gzip?: boolean;
   /** A stream `data:` line of this many bytes with no newline, after `line_after` frames. */
@@ -73,7 +75,7 @@ export interface Directive {
 
 const FAULTS = [
   "status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms", "pause_after",
-  "body_bytes", "gzip", "sse_line_bytes", "sse_event_bytes", "endless_from", "body", "frames",
+  "body_bytes", "many_objects", "gzip", "sse_line_bytes", "sse_event_bytes", "endless_from", "body", "frames",
 ] as const;
 
 /** The directive without its faults, for requests the faults do not target. */

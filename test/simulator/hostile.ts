@@ -6,7 +6,8 @@
  *
  * Directive fields (see directive.ts), any protocol:
  * - `body_bytes: N`: answer `status` (default 200) with a JSON-looking body of N bytes
- *   whose string never closes before the end;
+ *   whose string never closes before the end (`many_objects: true`: a valid completion
+ *   of N bytes made of tiny objects);
  * - `gzip: true`: send that body, or a stream, gzip-encoded (with `body_bytes: 1e9`, a
  *   gzip bomb of about 1 MB on the wire);
  * - `sse_line_bytes: N`: in a stream, after `line_after` frames, one `data:` line of N
@@ -91,13 +92,26 @@ export class BodyWriter {
   }
 }
 
-/** A 200 (or error) body of `d.body_bytes` bytes, lazily. */
+/**
+ * A 200 (or error) body of `d.body_bytes` bytes, lazily: one long string, or with
+ * `many_objects` a valid completion whose `choices` hold as many tiny objects as fit,
+ * the costliest JSON to parse per byte.
+ */
 export async function sendHugeBody(res: ServerResponse, d: Directive): Promise<void> {
   res.writeHead(d.status ?? 200, { "content-type": "application/json", ...(d.gzip ? { "content-encoding": "gzip" } : {}), ...d.headers });
   const writer = new BodyWriter(res, d.gzip === true);
+  const total = d.body_bytes ?? 0;
+  if (d.many_objects) {
+    const item = '{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"},';
+    const batch = item.repeat(Math.floor(FILLER.length / item.length));
+    let sent = 0;
+    let open = await writer.write('{"object":"chat.completion","choices":[');
+    for (; open && sent + batch.length < total; sent += batch.length) open = await writer.write(batch);
+    if (open) await writer.write(`${item.slice(0, -1)}]}`);
+    return writer.end();
+  }
   const head = '{"id":"huge","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
   const tail = '"},"finish_reason":"stop"}]}';
-  const total = d.body_bytes ?? 0;
   if ((await writer.write(head)) && (await writer.fill(Math.max(0, total - head.length - tail.length)))) await writer.write(tail);
   writer.end();
 }
