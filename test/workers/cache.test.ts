@@ -157,6 +157,18 @@ describe("response cache", () => {
     await expect.poll(async () => (await upstreams()).every((r) => r.closedAt !== undefined && r.finished === false), { timeout: 5000 }).toBe(true);
   });
 
+  it.each([false, true])("serves but does not cache an answer over 1 MiB (stream: %s)", async (stream) => {
+    const t = unique();
+    const reply = "word ".repeat(250_000).trim();
+    const content = sim({ tag: t, reply });
+    const first = await ask("cache-a", content, stream ? { stream: true } : {});
+    expect(first.status).toBe(200);
+    expect(first.text.length).toBeGreaterThan(reply.length);
+    await settle();
+    expect((await ask("cache-a", content, stream ? { stream: true } : {})).headers.get("x-proxy-cache")).toBe("MISS");
+    expect(await recorded(t)).toHaveLength(2);
+  });
+
   it("rejects a malformed x-proxy-cache-ttl with a 400 naming it", async () => {
     const res = await ask("cache-a", "hi", {}, { headers: { "x-proxy-cache-ttl": "soon" } });
     expect(res.status).toBe(400);

@@ -103,3 +103,14 @@ describe("OpenRouter's metadata.raw", () => {
     expectNoSecret(text);
   });
 });
+
+describe("image endpoints", () => {
+  it.each(["img-gpt", "img-imagen"])("%s: an upstream 400 echoing its key reaches the client without it", async (model) => {
+    const res = await appPost("/v1/images/generations", { model, prompt: sim({ status: 400, message: ECHO }) });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain(USEFUL);
+    expectNoSecret(text);
+    expectNoSecret(logs.written().join("\n"));
+  });
+});
