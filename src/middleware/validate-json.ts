@@ -22,15 +22,21 @@ export function rejectInvalid(result: { success: true; data?: unknown } | { succ
   if (!result.success) throw validationError(result.error.issues, result.data);
 }
 
-/** Iterative, so the check itself cannot overflow the stack it protects. */
+/** Iterative, so the check itself cannot overflow the stack it protects; only containers are visited. */
 function tooDeep(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== "object") continue;
+  if (root === null || typeof root !== "object") return false;
+  const values: object[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
     if (depth >= max) return true;
-    if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
-    else for (const key in value) stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      if (child === null || typeof child !== "object") continue;
+      values.push(child);
+      depths.push(depth + 1);
+    }
   }
   return false;
 }

@@ -34,14 +34,14 @@ async function amidOthers<T>(hostile: () => Promise<T>): Promise<T> {
   const other = async (i: number) => {
     const stream = i % 2 === 1;
     const res = await chat("sim-small", sim({ reply: `bystander ${i}` }), stream ? { stream: true } : {});
-    return { status: res.status, text: await res.text() };
+    const text = await res.text();
+    const content = stream
+      ? [...text.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join("")
+      : (JSON.parse(text) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content;
+    return { status: res.status, content };
   };
   const [result, ...others] = await Promise.all([hostile(), ...Array.from({ length: 5 }, (_, i) => other(i))]);
-  others.forEach((o, i) => {
-    expect(o.status).toBe(200);
-    expect(o.text).toContain(`bystander`);
-    expect(o.text).toContain(`${i}`);
-  });
+  others.forEach((o, i) => expect(o).toEqual({ status: 200, content: `bystander ${i}` }));
   // The isolate survived: it still answers.
   expect((await call("/ping")).status).toBe(200);
   return result;
