@@ -18,6 +18,8 @@ export interface Bindings {
   MAX_BODY_BYTES?: string;
   /** Origins allowed to call from a browser: "*" (default), a comma-separated list, or "" for none. */
   CORS_ORIGINS?: string;
+  /** Largest upstream answer body the proxy reads, decompressed (default 16 MiB). */
+  MAX_UPSTREAM_BODY_BYTES?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
   /** Optional Workers Analytics Engine dataset: one data point per request. */

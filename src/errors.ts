@@ -5,6 +5,8 @@
  * model later, or another model) may succeed, which is what routing acts on.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { clampHintMs } from "./limits/time-hints";
+import { redactSecrets } from "./security/redact";
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -39,11 +41,12 @@ export class ProxyError extends Error {
   }
 }
 
-/** `Retry-After` in whole seconds, never 0: clients read 0 as "now". */
-const retryAfter = (ms: number) => ({ "Retry-After": String(Math.max(1, Math.ceil(ms / 1000))) });
+/** `Retry-After` in whole seconds, never 0 (clients read 0 as "now"), never past the hint horizon. */
+const retryAfter = (ms: number) => ({ "Retry-After": String(Math.max(1, Math.ceil((clampHintMs(ms) ?? 0) / 1000))) });
 
+/** The wire shape. Messages may quote a provider, so secrets are redacted here, on the way out, whatever the source. */
 export function errorBody(err: ProxyError): OpenAIErrorBody {
-  return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+  return { error: { message: redactSecrets(err.message), type: err.type, param: err.param, code: err.code } };
 }
 
 // ---- Client errors ---------------------------------------------------------------
@@ -129,6 +132,20 @@ export class ServiceUnavailableError extends ProxyError {
   }
 }
 
+/**
+ * The request's own deadline (REQUEST_DEADLINE_MS) ran out while an attempt was still
+ * waiting for its answer. Not the model's fault, so neither retried nor held against it.
+ */
+export class DeadlineExceededError extends ProxyError {
+  constructor(deadlineMs: number) {
+    super(`The request did not get an answer within its deadline of ${deadlineMs} ms.`, {
+      status: 504,
+      type: "server_error",
+      code: "request_deadline_exceeded",
+    });
+  }
+}
+
 /** The deployment is misconfigured (bad variable, missing secret). Not the client's fault. */
 export class ConfigurationError extends ProxyError {
   constructor(message: string) {
@@ -160,17 +177,23 @@ export abstract class UpstreamError extends ProxyError {
   }
 }
 
-/** 429 from the provider. `scope: "account"` means the provider's shared quota is gone. */
+/**
+ * 429 from the provider. `scope: "account"` means the provider's shared quota is gone:
+ * all of it, or only the quota pool named by `pool` (OpenRouter's free-models-per-day
+ * covers its `:free` models, pool "free").
+ */
 export class UpstreamRateLimitError extends UpstreamError {
   readonly kind = "rate_limit";
   readonly retryAfterMs: number | undefined;
   readonly scope: "model" | "account";
-  constructor(provider: string, message: string, opts: { retryAfterMs?: number; scope?: "model" | "account" } = {}) {
+  readonly pool: string | undefined;
+  constructor(provider: string, message: string, opts: { retryAfterMs?: number; scope?: "model" | "account"; pool?: string } = {}) {
     const headers: Record<string, string> =
       opts.retryAfterMs === undefined ? {} : retryAfter(opts.retryAfterMs);
     super(provider, message, { status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", retryable: true, headers });
     this.retryAfterMs = opts.retryAfterMs;
     this.scope = opts.scope ?? "model";
+    this.pool = this.scope === "account" ? opts.pool : undefined;
   }
 }
 
@@ -218,6 +241,23 @@ export class UpstreamBadResponseError extends UpstreamError {
       status: 502,
       type: "upstream_error",
       code: "upstream_bad_response",
+      retryable: true,
+    });
+  }
+}
+
+/**
+ * The upstream sent more than the proxy will hold: a body, an error body or one stream
+ * event past its cap (decompressed bytes count). A failure of the provider's like any
+ * other: retried or fallen back from before the first content, an error event after it.
+ */
+export class UpstreamTooLargeError extends UpstreamError {
+  readonly kind = "too_large";
+  constructor(provider: string, what: string, limit: number) {
+    super(provider, `Provider ${provider} sent ${what} larger than ${limit} bytes.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_response_too_large",
       retryable: true,
     });
   }

@@ -1,7 +1,9 @@
 /**
  * Rebuilds a chat.completion from an OpenAI chunk stream, so a streamed answer can be
- * cached once and later served to plain and streaming requests alike. Returns undefined
- * for anything but a stream that completed.
+ * cached once and later served to plain and streaming requests alike. Incremental: it is
+ * fed the bytes the client is sent, as they are sent, and holds at most `maxChars` of
+ * them; past that, or for anything but a stream that completed with `[DONE]`, it gives
+ * nothing to cache. Whatever follows `[DONE]` is ignored.
  */
 import type { AssistantToolCall, ChatCompletion, ChatCompletionChunk, FinishReason, Usage } from "../openai/chat-response";
 import { SseParser } from "../stream/sse-parser";
@@ -14,70 +16,90 @@ interface Choice {
   finish: FinishReason | null;
 }
 
-export async function assembleCompletion(body: ReadableStream<Uint8Array>): Promise<ChatCompletion | undefined> {
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
-  const choices = new Map<number, Choice>();
-  let head: Pick<ChatCompletion, "id" | "created" | "model"> | undefined;
-  let usage: Usage | undefined;
-  let done = false;
-  let broken = false;
-  const onEvent = ({ data }: { data: string }) => {
-    if (data === "[DONE]") return void (done = true);
+/** Abandons the assembly: too large to cache, or not an answer. */
+class GiveUp extends Error {}
+
+export class CompletionAssembler {
+  private readonly parser = new SseParser(() => new GiveUp());
+  private readonly decoder = new TextDecoder();
+  private readonly choices = new Map<number, Choice>();
+  private head: Pick<ChatCompletion, "id" | "created" | "model"> | undefined;
+  private usage: Usage | undefined;
+  private done = false;
+  private failed = false;
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  /** Feeds bytes the client was sent. */
+  push(bytes: Uint8Array): void {
+    if (this.failed || this.done) return;
+    this.chars += bytes.byteLength;
+    if (this.chars > this.maxChars) return void (this.failed = true);
+    this.run(() => this.parser.push(this.decoder.decode(bytes, { stream: true }), (e) => this.onEvent(e.data)));
+  }
+
+  /** The completion, once the stream has ended; undefined when it must not be cached. */
+  finish(): ChatCompletion | undefined {
+    if (!this.failed && !this.done) this.run(() => this.parser.end((e) => this.onEvent(e.data)));
+    if (!this.done || this.failed || !this.head) return undefined;
+    return {
+      ...this.head,
+      object: "chat.completion",
+      choices: [...this.choices.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([index, c]) => ({
+          index,
+          message: {
+            role: "assistant" as const,
+            content: c.hasContent || c.tools.length === 0 ? c.content : null,
+            ...(c.refusal ? { refusal: c.refusal } : {}),
+            ...(c.tools.length ? { tool_calls: c.tools } : {}),
+          },
+          finish_reason: c.finish,
+          logprobs: null,
+        })),
+      ...(this.usage ? { usage: this.usage } : {}),
+    };
+  }
+
+  private run(step: () => void): void {
+    try {
+      step();
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  private onEvent(data: string): void {
+    if (this.done || this.failed) return;
+    if (data === "[DONE]") return void (this.done = true);
     let chunk: Partial<ChatCompletionChunk> & { error?: unknown };
     try {
       chunk = JSON.parse(data) as typeof chunk;
     } catch {
       return;
     }
-    if (chunk.error) return void (broken = true);
-    head ??= { id: chunk.id ?? "", created: chunk.created ?? 0, model: chunk.model ?? "" };
-    if (chunk.usage) usage = chunk.usage;
-    for (const c of chunk.choices ?? []) {
-      const choice = choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, tools: [], finish: null };
-      if (typeof c.delta.content === "string") {
-        choice.content += c.delta.content;
-        choice.hasContent ||= c.delta.content.length > 0;
-      }
-      if (c.delta.refusal) choice.refusal = (choice.refusal ?? "") + c.delta.refusal;
-      for (const t of c.delta.tool_calls ?? []) {
-        const call = (choice.tools[t.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
-        if (t.id) call.id = t.id;
-        if (t.function?.name) call.function.name += t.function.name;
-        if (t.function?.arguments) call.function.arguments += t.function.arguments;
-      }
-      if (c.finish_reason) choice.finish = c.finish_reason;
-      choices.set(c.index, choice);
-    }
-  };
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      parser.push(decoder.decode(r.value, { stream: true }), onEvent);
-    }
-    parser.end(onEvent);
-  } catch {
-    return undefined;
+    if (chunk.error) throw new GiveUp();
+    this.head ??= { id: chunk.id ?? "", created: chunk.created ?? 0, model: chunk.model ?? "" };
+    if (chunk.usage) this.usage = chunk.usage;
+    for (const c of chunk.choices ?? []) this.addDelta(c);
   }
-  if (!done || broken || !head) return undefined;
-  return {
-    ...head,
-    object: "chat.completion",
-    choices: [...choices.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([index, c]) => ({
-        index,
-        message: {
-          role: "assistant" as const,
-          content: c.hasContent || c.tools.length === 0 ? c.content : null,
-          ...(c.refusal ? { refusal: c.refusal } : {}),
-          ...(c.tools.length ? { tool_calls: c.tools } : {}),
-        },
-        finish_reason: c.finish,
-        logprobs: null,
-      })),
-    ...(usage ? { usage } : {}),
-  };
+
+  private addDelta(c: ChatCompletionChunk["choices"][number]): void {
+    const choice = this.choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, tools: [], finish: null };
+    if (typeof c.delta.content === "string") {
+      choice.content += c.delta.content;
+      choice.hasContent ||= c.delta.content.length > 0;
+    }
+    if (c.delta.refusal) choice.refusal = (choice.refusal ?? "") + c.delta.refusal;
+    for (const t of c.delta.tool_calls ?? []) {
+      const call = (choice.tools[t.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+      if (t.id) call.id = t.id;
+      if (t.function?.name) call.function.name += t.function.name;
+      if (t.function?.arguments) call.function.arguments += t.function.arguments;
+    }
+    if (c.finish_reason) choice.finish = c.finish_reason;
+    this.choices.set(c.index, choice);
+  }
 }

@@ -1,18 +1,21 @@
 /**
  * The opt-in response cache, in the Workers Cache API. A request is cached when its model
  * or category sets `cache_ttl`, or it sends `x-proxy-cache-ttl` (seconds; 0 bypasses).
- * The key is a hash of the normalized request (fields that cannot change the answer, and
- * `stream`, left out) and the requested model, scoped per client key, so one client never
- * sees another's answers. Entries are whole completions: a streamed answer is assembled
- * before it is stored, and replayed as a stream to streaming requests. Hits never reach
- * a provider, so they cost no quota.
+ * The key is a hash of the normalized request (every field that can change the answer,
+ * `user` and `metadata` included, so two end users behind one client key never share an
+ * answer; `stream`, `stream_options` and `store` left out) and the requested model,
+ * scoped per client key, so one client never sees another's answers. Entries are whole
+ * completions: a streamed answer is assembled from the very bytes the client is sent, as
+ * it reads them (no `tee()`: a client that does not read holds the upstream back, and one
+ * that leaves cancels it), up to MAX_CACHED_CHARS, and stored only if it completed. Hits
+ * never reach a provider, so they cost no quota.
  */
 import { catalog } from "../config/catalog";
 import { InvalidRequestError } from "../errors";
 import type { ChatRequest } from "../openai/chat-request";
 import type { ChatCompletion } from "../openai/chat-response";
 import type { Resolution } from "../routing/resolve-model";
-import { assembleCompletion } from "./assemble";
+import { CompletionAssembler } from "./assemble";
 import { replayAsStream } from "./replay";
 
 export type CachePlan = { status: "BYPASS" } | { status: "LOOKUP"; key: Request; ttl: number };
@@ -24,7 +27,10 @@ interface Entry {
 }
 
 const MAX_TTL = 31 * 86_400;
-const IGNORED = new Set(["stream", "stream_options", "user", "metadata", "store"]);
+/** Fields that change how an answer is delivered or kept, never what it says. */
+const IGNORED = new Set(["stream", "stream_options", "store"]);
+/** Larger answers are served but not cached: an entry is held in memory while it is assembled. */
+export const MAX_CACHED_CHARS = 1024 * 1024;
 
 function ttlFrom(header: string | undefined, resolution: Resolution): number {
   if (header !== undefined) {
@@ -71,11 +77,11 @@ export async function lookup(plan: Extract<CachePlan, { status: "LOOKUP" }>, req
 }
 
 /**
- * Stores a fresh answer (in waitUntil) and returns the response for the client: for a
- * stream, one branch of a tee goes to the client, the other is assembled and stored only
- * if the stream completes.
+ * Stores a fresh answer (in waitUntil) and returns the response for the client. A stream
+ * is passed through as the client pulls it and assembled on the way; a plain answer is
+ * already whole in memory.
  */
-export function store(plan: Extract<CachePlan, { status: "LOOKUP" }>, res: Response, model: string, provider: string, waitUntil: (p: Promise<unknown>) => void): Response {
+export async function store(plan: Extract<CachePlan, { status: "LOOKUP" }>, res: Response, model: string, provider: string, waitUntil: (p: Promise<unknown>) => void): Promise<Response> {
   const put = (completion: ChatCompletion | undefined) => {
     if (!completion) return;
     const entry: Entry = { completion, model, provider };
@@ -83,10 +89,41 @@ export function store(plan: Extract<CachePlan, { status: "LOOKUP" }>, res: Respo
   };
   if (!res.body) return res;
   if ((res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-    const [client, copy] = res.body.tee();
-    waitUntil(assembleCompletion(copy).then(put));
-    return new Response(client, res);
+    let resolve!: (c: ChatCompletion | undefined) => void;
+    waitUntil(new Promise<ChatCompletion | undefined>((r) => (resolve = r)).then(put));
+    return new Response(assembleWhileSent(res.body, resolve), res);
   }
-  waitUntil(res.clone().json().then((c) => put(c as ChatCompletion)));
-  return res;
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.byteLength <= MAX_CACHED_CHARS) waitUntil(Promise.resolve().then(() => put(JSON.parse(new TextDecoder().decode(bytes)) as ChatCompletion)));
+  return new Response(bytes, res);
+}
+
+/** The same bytes, read only as the client reads; `done` gets the assembled answer, or undefined. */
+function assembleWhileSent(body: ReadableStream<Uint8Array>, done: (c: ChatCompletion | undefined) => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const assembler = new CompletionAssembler(MAX_CACHED_CHARS);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (err) {
+          done(undefined);
+          return controller.error(err);
+        }
+        if (r.done) {
+          done(assembler.finish());
+          return controller.close();
+        }
+        assembler.push(r.value);
+        controller.enqueue(r.value);
+      },
+      cancel(reason) {
+        done(undefined);
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

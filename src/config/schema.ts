@@ -42,6 +42,8 @@ const providerSchema = z.strictObject({
   ttft_ms: positiveInt.default(120_000),
   idle_ms: positiveInt.default(60_000),
   total_ms: positiveInt.default(900_000),
+  /** Streams: time to the response headers; default 30 s (STREAM_HEADERS_MS in upstream-call.ts). */
+  headers_ms: positiveInt.optional(),
   limits: limitsSchema.optional(),
   /** When the provider's daily quota resets: "America/Los_Angeles", "07:00 UTC"; default 00:00 UTC. */
   day_reset: z
@@ -51,6 +53,8 @@ const providerSchema = z.strictObject({
   max_concurrent: positiveInt.optional(),
   /** When the quota limiter cannot be reached: serve uncounted (open, the default) or refuse (closed). */
   limiter_unreachable: z.enum(["open", "closed"]).optional(),
+  /** Let clients' OpenRouter routing fields (`models`, `route`, `provider`) through; by default they are dropped. */
+  allow_routing_fields: z.boolean().optional(),
   /** Circuit breaker tuning; `failures: 0` never opens it. */
   breaker: z
     .strictObject({
@@ -72,12 +76,23 @@ const modelSchema = z.strictObject({
   priority: z.number().int().optional(),
   limits: limitsSchema.optional(),
   max_input_tokens: positiveInt.optional(),
+  /** Output cap: a client's max_tokens is lowered to it, and set to it when absent. */
+  max_output_tokens: positiveInt.optional(),
+  /** Most choices (`n`) one request may ask for; default 1. */
+  max_choices: positiveInt.optional(),
+  /**
+   * The provider quota pool the model draws on, when an account-wide quota covers only
+   * some models: an exhaustion naming a pool pauses that pool's models only. Models whose
+   * upstream id ends in `:free` (OpenRouter's free variants) default to "free".
+   */
+  quota_pool: label.optional(),
   fallbacks: z.array(z.string()).default([]),
   max_concurrent: positiveInt.optional(),
   /** Relative price (e.g. USD per million tokens) for the `cost` strategy. */
   cost: z.number({ error: "must be a number >= 0" }).nonnegative({ error: "must be a number >= 0" }).optional(),
   /** Per-model overrides of the provider's timeouts. */
   timeout_ms: positiveInt.optional(),
+  headers_ms: positiveInt.optional(),
   ttft_ms: positiveInt.optional(),
   idle_ms: positiveInt.optional(),
   total_ms: positiveInt.optional(),
@@ -161,7 +176,8 @@ export const configSchema = z
     models: config.models.map((m) => {
       const model = m.model ?? m.name;
       const imageApi = m.type === "image" ? (m.image_api ?? defaultImageApi(config.providers[m.provider]!.type, model)) : undefined;
-      return { ...m, model, ...(imageApi ? { image_api: imageApi } : {}) };
+      const pool = m.quota_pool ?? (model.endsWith(":free") ? "free" : undefined);
+      return { ...m, model, ...(imageApi ? { image_api: imageApi } : {}), ...(pool ? { quota_pool: pool } : {}) };
     }),
   }));
 

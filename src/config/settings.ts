@@ -11,9 +11,14 @@ type Vars = Readonly<Record<string, unknown>>;
 export interface Settings {
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly maxBodyBytes: number;
+  /** Largest upstream answer body read (decompressed), images included; error bodies and stream events have their own, smaller caps. */
+  readonly maxUpstreamBodyBytes: number;
   /** Upper bound on one request's whole life in the proxy: attempts, backoff and waits. */
   readonly requestDeadlineMs: number;
 }
+
+/** MAX_UPSTREAM_BODY_BYTES when unset: room for a few large images, far below an isolate's 128 MB. */
+export const DEFAULT_MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
 
 type IntSpec = { name: string; fallback: number; min: number; max: number };
 
@@ -38,7 +43,9 @@ export function parseSettings(env: Vars): Settings {
   }
   const maxBodyBytes = readInt(env, { name: "MAX_BODY_BYTES", fallback: 10 * 1024 * 1024, min: 1024, max: 100 * 1024 * 1024 });
   const requestDeadlineMs = readInt(env, { name: "REQUEST_DEADLINE_MS", fallback: 300_000, min: 1_000, max: 3_600_000 });
-  return { retry, maxBodyBytes, requestDeadlineMs };
+  // A Worker isolate has 128 MB for every request in flight: one body may not take most of it.
+  const maxUpstreamBodyBytes = readInt(env, { name: "MAX_UPSTREAM_BODY_BYTES", fallback: DEFAULT_MAX_UPSTREAM_BODY_BYTES, min: 64 * 1024, max: 32 * 1024 * 1024 });
+  return { retry, maxBodyBytes, maxUpstreamBodyBytes, requestDeadlineMs };
 }
 
 const cache = new WeakMap<object, Settings | ConfigurationError>();

@@ -44,7 +44,7 @@ async function probe(model: ResolvedModel, env: Bindings, settings: ReturnType<t
       { estimatedTokens: 10, settings: { ...settings, retry: { ...settings.retry, maxAttempts: 1 } }, quota: quotaClient, ctx },
       {
         prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), PROBE, upstreamTarget(m, env)),
-        send: (prepared) => sendChat(prepared, { promptTokens: 10 }),
+        send: (prepared, _model, bounds) => sendChat(prepared, { promptTokens: 10, ...bounds, maxBodyBytes: settings.maxUpstreamBodyBytes }),
       },
     );
     await output.response.arrayBuffer();

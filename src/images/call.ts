@@ -1,18 +1,17 @@
 /**
  * One image call to one upstream model, the image counterpart of prepareChat/sendChat:
  * prepare translates before any quota is spent (a model that cannot make `n` images, or a
- * provider missing its secret, is skipped for free); send fetches under the model's
- * timeout and the client's abort signal, classifies failures into typed UpstreamErrors,
- * and accepts a 200 only when it holds at least one real image.
+ * provider missing its secret, is skipped for free); send goes through the upstream
+ * reader (the model's timeout, the client's abort, the request's deadline, a bounded
+ * body) and accepts a 200 only when it holds at least one real image.
  */
-import { InvalidRequestError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
+import { DEFAULT_MAX_UPSTREAM_BODY_BYTES } from "../config/settings";
+import { InvalidRequestError, UpstreamBadResponseError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
 import { readRateHeaders } from "../providers/rate-headers";
 import type { UpstreamHttpRequest, UpstreamTarget } from "../providers/types";
-import { classifyUpstreamError } from "../providers/upstream-errors";
+import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "../providers/upstream-reader";
 import type { GeneratedImage, ImageProtocol, ImageRequest, UpstreamBody } from "./types";
-
-const MAX_ERROR_BODY = 64 * 1024;
 
 export interface PreparedImage {
   protocol: ImageProtocol;
@@ -61,46 +60,30 @@ export interface ImageCallOptions {
   signal?: AbortSignal;
   /** Added to the upstream request (trace context). */
   headers?: Record<string, string>;
+  /** The request's deadline (epoch ms) and its length: the attempt in flight is bounded by it too. */
+  deadline?: number;
+  deadlineMs?: number;
+  /** MAX_UPSTREAM_BODY_BYTES: images are the largest answers the proxy reads. */
+  maxBodyBytes?: number;
 }
 
 export async function sendImage(prepared: PreparedImage, opts: ImageCallOptions = {}): Promise<ImageResult> {
   const { protocol, req, target, spec } = prepared;
   const provider = target.model.providerId;
   const timeoutMs = target.model.timeout_ms ?? target.model.providerConfig.timeout_ms;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(provider, timeoutMs, "response")), timeoutMs);
-  const onClientAbort = () => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener("abort", onClientAbort, { once: true });
+  const ex = new UpstreamExchange({ provider, signal: opts.signal, deadline: opts.deadline, deadlineMs: opts.deadlineMs });
+  ex.arm(timeoutMs, timeoutOf(provider, timeoutMs, "response"));
   const started = Date.now();
   try {
-    let res: Response;
-    try {
-      res = await fetch(spec.url, { method: "POST", headers: { ...spec.headers, ...opts.headers }, body: spec.body, signal: controller.signal });
-    } catch (err) {
-      if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
-      if (controller.signal.aborted) throw controller.signal.reason ?? err;
-      throw new UpstreamNetworkError(provider);
-    }
-    if (!res.ok) {
-      const text = await res.text().catch(() => "");
-      throw classifyUpstreamError(provider, res.status, res.headers, text.slice(0, MAX_ERROR_BODY));
-    }
+    const res = await openUpstream(ex, spec, opts.headers);
     const latencyMs = Date.now() - started;
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await res.arrayBuffer());
-    } catch {
-      if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw new UpstreamNetworkError(provider, "the connection closed before the response was complete");
-    }
+    const bytes = await readBody(ex, res, opts.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BODY_BYTES);
     if (bytes.length === 0) throw new UpstreamBadResponseError(provider, "empty body");
     const parsed = protocol.parseResponse(upstreamBody(provider, res.headers.get("content-type") ?? "", bytes), provider);
     if (parsed.images.length === 0) throw new UpstreamBadResponseError(provider, "no images");
     // A provider that made more than asked is not charged back to the client.
     return { images: parsed.images.slice(0, req.n), latencyMs, rate: readRateHeaders(res.headers), totalTokens: parsed.totalTokens };
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", onClientAbort);
+    ex.release();
   }
 }

@@ -111,6 +111,8 @@ export interface AttemptReport {
   releaseConcurrency: boolean;
   retryAfterMs?: number;
   scope?: "model" | "account";
+  /** With scope "account": the quota pool exhausted (models.yaml `quota_pool`); absent, the whole account. */
+  pool?: string;
   /** Tokens the answer used in all, as reported (or estimated when the upstream said nothing). */
   tokens?: number;
   /** Tokens reserved for this attempt before the call, and when: the report replaces them with `tokens`. */

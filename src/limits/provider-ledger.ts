@@ -12,6 +12,8 @@ import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelSt
 import { type Activity, addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
 import { type CountersState, QuotaCounters } from "./quota-counters";
 import { learnCost, reservationFor, type TokenCost, unknownCost } from "./token-cost";
+import { storedModel, storedProvider } from "./stored-state";
+import { clampHintMs } from "./time-hints";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
 
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
@@ -35,6 +37,8 @@ interface ProviderRecord {
   counters: CountersState;
   exhaustedUntil: number;
   inflight: number[];
+  /** Quota pools (models.yaml `quota_pool`) exhausted until, when only part of the account is. */
+  pools?: Record<string, number>;
 }
 
 const newModel = (): ModelRecord => ({
@@ -65,10 +69,12 @@ export class ProviderLedger {
     readonly providerId: string,
     saved: ReadonlyMap<string, string> = new Map(),
     catalog: Catalog = defaultCatalog,
+    loadedAt: number = Date.now(),
   ) {
+    // Stored rows are validated: a bad one is dropped, future times are clamped (stored-state.ts).
     const load = <T>(key: string, fresh: () => T): T => {
-      const raw = saved.get(key);
-      return raw ? { ...fresh(), ...(JSON.parse(raw) as Partial<T>) } : fresh();
+      const valid = key === PROVIDER_KEY ? storedProvider(saved.get(key), loadedAt) : storedModel(saved.get(key), loadedAt);
+      return valid ? { ...fresh(), ...(valid as Partial<T>) } : fresh();
     };
     let providerLimits = {};
     let maxConcurrent: number | undefined;
@@ -122,6 +128,8 @@ export class ProviderLedger {
       view: this.view(rec, counters, now),
     });
     if (provider.rec.exhaustedUntil > now) return refuse("account_exhausted", provider.rec.exhaustedUntil);
+    const poolUntil = this.poolUntil(spec);
+    if (poolUntil > now) return refuse("account_exhausted", poolUntil);
     if (rec.cooldownUntil > now) return refuse("cooldown", rec.cooldownUntil);
     if (req.caller !== undefined) this.book.seen(req.model, req.caller, now);
     const tokenLimited = counters.hasTokenLimits || provider.counters.hasTokenLimits;
@@ -192,7 +200,8 @@ export class ProviderLedger {
       if (r.outcome === "success" && r.estimatedInput !== undefined) {
         learnCost(rec.cost, { estimatedInput: r.estimatedInput, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
       }
-      if (r.rate) this.applyRateHeaders(rec, counters, r.rate, now);
+      if (r.rate) this.applyRateHeaders(rec, counters, { ...r.rate, resetMs: clampHintMs(r.rate.resetMs) }, now);
+      const retryAfterMs = clampHintMs(r.retryAfterMs);
       // A 429 is an error from the caller's point of view; a neutral outcome is not the model's doing.
       if (r.outcome !== "neutral") countOutcome(rec, r.outcome === "success", now);
       switch (r.outcome) {
@@ -209,9 +218,16 @@ export class ProviderLedger {
         case "rate_limited":
           if (r.scope === "account") {
             const untilReset = windowAt("day", now, this.dayReset).end;
-            this.provider.rec.exhaustedUntil = Math.max(this.provider.rec.exhaustedUntil, r.retryAfterMs ? now + r.retryAfterMs : untilReset);
+            const until = retryAfterMs ? now + retryAfterMs : untilReset;
+            if (r.pool === undefined) this.provider.rec.exhaustedUntil = Math.max(this.provider.rec.exhaustedUntil, until);
+            else {
+              // Only the pool the provider named is gone; the model that hit it waits too, pool or not.
+              const pools = (this.provider.rec.pools ??= {});
+              pools[r.pool] = Math.max(pools[r.pool] ?? 0, until);
+              if (entry.spec.quota_pool !== r.pool) rec.cooldownUntil = Math.max(rec.cooldownUntil, until);
+            }
           } else {
-            rec.cooldownUntil = Math.max(rec.cooldownUntil, now + (r.retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
+            rec.cooldownUntil = Math.max(rec.cooldownUntil, now + (retryAfterMs ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS));
           }
           if (r.probe) rec.breaker.probeSince = null;
           break;
@@ -221,11 +237,11 @@ export class ProviderLedger {
       }
       this.touch(r.model, true);
     }
-    for (const [name, { rec }] of this.models) {
+    for (const [name, { spec, rec }] of this.models) {
       // The cause that lasts longest is the one to report.
       const causes = [
         { reason: "cooldown" as const, until: rec.cooldownUntil },
-        { reason: "account_exhausted" as const, until: this.provider.rec.exhaustedUntil },
+        { reason: "account_exhausted" as const, until: Math.max(this.provider.rec.exhaustedUntil, this.poolUntil(spec)) },
         { reason: "breaker" as const, until: phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0 },
       ].sort((a, b) => b.until - a.until);
       const top = causes[0]!;
@@ -242,6 +258,11 @@ export class ProviderLedger {
     }
   }
 
+  /** Until when the quota pool this model draws on is exhausted (0: it is not, or it has none). */
+  private poolUntil(spec: ResolvedModel): number {
+    return spec.quota_pool === undefined ? 0 : (this.provider.rec.pools?.[spec.quota_pool] ?? 0);
+  }
+
   private touch(model: string, providerToo: boolean): void {
     this.dirty.add(modelKey(model));
     if (providerToo) this.dirty.add(PROVIDER_KEY);
@@ -249,10 +270,10 @@ export class ProviderLedger {
 
   status(now: number): ProviderStatus {
     const models: ModelStatus[] = [];
-    for (const [name, { rec, counters }] of this.models) {
+    for (const [name, { spec, rec, counters }] of this.models) {
       prune(rec.inflight, now);
       const breaker = phase(rec.breaker, now);
-      const until = Math.max(rec.cooldownUntil, breaker === "open" ? rec.breaker.openUntil : 0);
+      const until = Math.max(rec.cooldownUntil, breaker === "open" ? rec.breaker.openUntil : 0, this.poolUntil(spec));
       models.push({
         name,
         breaker,

@@ -31,7 +31,7 @@ export class ProviderLimiter extends DurableObject<Bindings> {
     if (!this.ledger) {
       const saved = new Map<string, string>();
       for (const row of this.ctx.storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM state")) saved.set(row.key, row.value);
-      this.ledger = new ProviderLedger(provider, saved);
+      this.ledger = new ProviderLedger(provider, saved, undefined, this.now());
     }
     return this.ledger;
   }

@@ -183,7 +183,7 @@ export class QuotaClient {
         const exhausted = info.rate && (info.rate.remainingRequests === 0 || info.rate.remainingTokens === 0) ? info.rate.resetMs : undefined;
         const coolFor = info.outcome === "rate_limited" && info.scope !== "account" ? (info.retryAfterMs ?? 10_000) : exhausted;
         if (coolFor !== undefined) this.block(model, this.now() + coolFor, "cooldown", ctx);
-        if (info.outcome === "rate_limited" && info.scope === "account") this.blockAccount(model, info.retryAfterMs, ctx);
+        if (info.outcome === "rate_limited" && info.scope === "account") this.blockAccount(model, info.retryAfterMs, info.pool, ctx);
         const report: AttemptReport = { ...info, model: model.name, probe, releaseConcurrency: concurrency };
         if (charge) {
           report.reserved = charge.reserved;
@@ -201,13 +201,14 @@ export class QuotaClient {
     };
   }
 
-  /** The provider's shared quota is gone: skip all its models until it resets. */
-  private blockAccount(model: ResolvedModel, retryAfterMs: number | undefined, ctx: QuotaContext): void {
+  /** The provider's shared quota is gone (or one pool of it): skip those models until it resets. */
+  private blockAccount(model: ResolvedModel, retryAfterMs: number | undefined, pool: string | undefined, ctx: QuotaContext): void {
     const now = this.now();
     const reset = (model.providerConfig.day_reset && parseDayReset(model.providerConfig.day_reset)) || UTC_MIDNIGHT;
     const until = retryAfterMs !== undefined ? now + retryAfterMs : windowAt("day", now, reset).end;
     for (const sibling of catalog.models.values()) {
-      if (sibling.providerId === model.providerId) this.block(sibling, until, "account_exhausted", ctx);
+      if (sibling.providerId !== model.providerId) continue;
+      if (pool === undefined || sibling.quota_pool === pool || sibling.name === model.name) this.block(sibling, until, "account_exhausted", ctx);
     }
   }
 

@@ -1,13 +1,15 @@
 /**
  * Where every error becomes a response: ProxyErrors map to their OpenAI body, status and
  * headers; Hono's HTTPExceptions (from its validator and helpers) keep their status with
- * an OpenAI body; anything else is a logged 500 that reveals nothing about the cause.
+ * an OpenAI body; anything else is a logged 500 that reveals nothing about the cause (and
+ * whose log line has its secrets redacted too).
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
 import { errorBody, InternalError, InvalidRequestError, NotFoundError, ProxyError } from "../errors";
+import { redactSecrets } from "../security/redact";
 
 function fromHttpException(err: HTTPException): ProxyError {
   if (err.status === 400 && /json/i.test(err.message)) {
@@ -23,7 +25,7 @@ function fromHttpException(err: HTTPException): ProxyError {
 export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: String(err) }));
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: redactSecrets(String(err)) }));
   return new InternalError();
 }
 

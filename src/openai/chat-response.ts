@@ -61,3 +61,13 @@ export function completionId(): string {
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const count = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 1e12;
+
+/** Usage as an upstream reported it, if it is usage at all: counts that are not numbers would corrupt quota counters. */
+export function validUsage(value: unknown): Usage | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const u = value as Record<string, unknown>;
+  if (!count(u.prompt_tokens) || !count(u.completion_tokens)) return undefined;
+  return { ...(u as unknown as Usage), total_tokens: count(u.total_tokens) ? u.total_tokens : u.prompt_tokens + u.completion_tokens };
+}

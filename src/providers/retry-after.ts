@@ -4,14 +4,17 @@
  * `x-ratelimit-reset-requests|tokens` durations ("1m30s", "250ms"), `X-RateLimit-Reset`
  * (epoch seconds or ms, OpenRouter), OpenRouter's `metadata.retry_after_seconds`, and
  * Gemini's `RetryInfo.retryDelay` ("17s"). Returns milliseconds, or undefined.
+ * Every hint is clamped to at most 25 hours; invalid, negative or infinite values are
+ * ignored as if absent (limits/time-hints.ts).
  */
+import { clampHintMs } from "../limits/time-hints";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "1m30s", "6m0s", "250ms", "17s", "0.5s" -> ms. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return clampHintMs(Number(trimmed) * 1000);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
   let total = 0;
   let consumed = 0;
@@ -19,30 +22,45 @@ export function parseDuration(text: string): number | undefined {
     total += Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
     consumed += m[0].length;
   }
-  return consumed === trimmed.length && consumed > 0 ? total : undefined;
+  return consumed === trimmed.length && consumed > 0 ? clampHintMs(total) : undefined;
 }
 
 function fromRetryAfter(value: string, now: number): number | undefined {
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return clampHintMs(Number(value) * 1000);
+  // An HTTP-date; anything else (a negative number, garbage) is no hint at all.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : clampHintMs(Math.max(0, date - now));
 }
 
 function fromResetEpoch(value: string, now: number): number | undefined {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) return parseDuration(value);
+  if (!Number.isFinite(n) || n <= 0) return /^\s*-/.test(value) ? undefined : parseDuration(value);
   // Epoch milliseconds, epoch seconds, or (small numbers) seconds from now.
-  if (n > 1e12) return Math.max(0, n - now);
-  if (n > 1e9) return Math.max(0, n * 1000 - now);
-  return n * 1000;
+  if (n > 1e12) return clampHintMs(Math.max(0, n - now));
+  if (n > 1e9) return clampHintMs(Math.max(0, n * 1000 - now));
+  return clampHintMs(n * 1000);
 }
 
-function fromBody(body: unknown): number | undefined {
+/** OpenRouter puts its quota's reset (epoch ms) in `error.metadata.headers`. */
+function fromMetadataHeaders(meta: unknown, now: number): number | undefined {
+  const headers = meta && typeof meta === "object" ? (meta as { headers?: unknown }).headers : undefined;
+  if (!headers || typeof headers !== "object") return undefined;
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (name.toLowerCase() === "x-ratelimit-reset" && (typeof value === "string" || typeof value === "number")) return fromResetEpoch(String(value), now);
+  }
+  return undefined;
+}
+
+function fromBody(body: unknown, now: number): number | undefined {
   if (!body || typeof body !== "object") return undefined;
   const error = (body as { error?: unknown }).error;
   if (!error || typeof error !== "object") return undefined;
   const meta = (error as { metadata?: { retry_after_seconds?: unknown } }).metadata;
-  if (typeof meta?.retry_after_seconds === "number") return meta.retry_after_seconds * 1000;
+  const seconds = clampHintMs(typeof meta?.retry_after_seconds === "number" ? meta.retry_after_seconds * 1000 : undefined);
+  if (seconds !== undefined) return seconds;
+  const reset = fromMetadataHeaders(meta, now);
+  if (reset !== undefined) return reset;
   const details = (error as { details?: unknown }).details;
   if (Array.isArray(details)) {
     for (const d of details) {
@@ -56,10 +74,10 @@ function fromBody(body: unknown): number | undefined {
 export function retryAfterMs(headers: Headers, body: unknown, now = Date.now()): number | undefined {
   const candidates: Array<number | undefined> = [];
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) candidates.push(Number(ms));
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) candidates.push(clampHintMs(Number(ms)));
   const retryAfter = headers.get("retry-after");
   if (retryAfter !== null) candidates.push(fromRetryAfter(retryAfter, now));
-  const bodyWait = fromBody(body);
+  const bodyWait = fromBody(body, now);
   if (bodyWait !== undefined) candidates.push(bodyWait);
   // Explicit "retry after" hints win; reset times are the fallback.
   const explicit = candidates.find((c) => c !== undefined);

@@ -1,10 +1,12 @@
 /**
  * Fills in what models.yaml leaves to the deployment: `${VAR}` placeholders in base_url
  * and the provider key named by api_key_env. A missing variable is a deployment error,
- * reported by name and never by value.
+ * reported by name and never by value. Resolving a target also teaches the redactor this
+ * env's provider keys, so no upstream's echo of one can reach a client or a log.
  */
 import type { ResolvedModel } from "../config/catalog";
 import { ConfigurationError } from "../errors";
+import { rememberSecrets } from "../security/redact";
 import type { UpstreamTarget } from "./types";
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -18,6 +20,7 @@ function variable(env: Vars, name: string): string | undefined {
 
 export function upstreamTarget(model: ResolvedModel, env: Vars): UpstreamTarget {
   const { providerConfig: provider, providerId } = model;
+  rememberSecrets(env);
   const baseUrl = provider.base_url.replace(PLACEHOLDER, (_, name: string) => {
     const value = variable(env, name);
     if (value === undefined) throw new ConfigurationError(`base_url of provider ${providerId} needs the variable ${name}, which is not set`);

@@ -1,27 +1,27 @@
 /**
- * One call to one upstream model: build the request with the model's adapter, fetch it
- * under the provider's timeout and the client's abort signal, turn failures into typed
- * UpstreamErrors, and turn success into an OpenAI-shaped Response (JSON or SSE). It
- * neither retries nor picks models; routing does, from the errors thrown here.
+ * One call to one upstream chat model: apply the client policy and build the request with
+ * the model's adapter, send it through the upstream reader (timeouts, the client's abort,
+ * the request's deadline, bounded reads), and turn success into an OpenAI-shaped Response
+ * (JSON or SSE). A 2xx that holds no answer is a failure like any other. It neither
+ * retries nor picks models; routing does, from the errors thrown here.
  */
-import { type ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamServerError, UpstreamTimeoutError } from "../errors";
+import { DEFAULT_MAX_UPSTREAM_BODY_BYTES } from "../config/settings";
+import { DeadlineExceededError, UpstreamBadResponseError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
 import type { ChatRequest } from "../openai/chat-request";
 import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
 import { estimateTokens, guardStream, type StreamOutcome } from "../stream/stream-guard";
 import { translateStream } from "../stream/translate-stream";
+import { applyClientPolicy } from "./client-policy";
+import { checkCompletion } from "./completion-check";
 import { readRateHeaders } from "./rate-headers";
 import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
-import { classifyUpstreamError } from "./upstream-errors";
-
-const MAX_ERROR_BODY = 64 * 1024;
+import { classifyErrorObject } from "./upstream-errors";
+import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "./upstream-reader";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
-
-async function readErrorBody(res: Response): Promise<string> {
-  const text = await res.text().catch(() => "");
-  return text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text;
-}
+/** Real providers send a stream's headers within seconds: past this, fall back long before the first-token timeout. */
+export const STREAM_HEADERS_MS = 30_000;
 
 export interface CallOptions {
   /** Aborts when the client goes away. */
@@ -30,6 +30,11 @@ export interface CallOptions {
   promptTokens?: number;
   /** Added to the upstream request (trace context). */
   headers?: Record<string, string>;
+  /** The request's deadline (epoch ms) and its length: the attempt in flight is bounded by it too. */
+  deadline?: number;
+  deadlineMs?: number;
+  /** MAX_UPSTREAM_BODY_BYTES. */
+  maxBodyBytes?: number;
 }
 
 export interface UpstreamResult {
@@ -47,19 +52,11 @@ function timeoutsOf(target: UpstreamTarget) {
   const p = model.providerConfig;
   return {
     requestMs: model.timeout_ms ?? p.timeout_ms,
+    headersMs: model.headers_ms ?? p.headers_ms ?? STREAM_HEADERS_MS,
     ttftMs: model.ttft_ms ?? p.ttft_ms,
     idleMs: model.idle_ms ?? p.idle_ms,
     totalMs: model.total_ms ?? p.total_ms,
   };
-}
-
-/** An `error` object inside a 200 stream, classified like the HTTP error it stands for. */
-function classifyStreamError(provider: string, error: unknown): ProxyError {
-  const e = (error ?? {}) as { code?: unknown; type?: unknown; status?: unknown };
-  const code = typeof e.code === "number" && e.code >= 400 && e.code < 600 ? e.code : undefined;
-  const status = code ?? (/rate_limit/.test(String(e.type)) ? 429 : 502);
-  const classified = classifyUpstreamError(provider, status, new Headers(), JSON.stringify({ error }));
-  return classified instanceof UpstreamServerError ? new UpstreamServerError(provider, status, "an error event inside its stream") : classified;
 }
 
 /** A whole answer's outcome; without reported usage, its output is estimated from its text like a stream's. */
@@ -83,47 +80,28 @@ export interface PreparedChat {
 }
 
 /**
- * Translation happens before any quota is reserved: a request a model cannot express
- * (InvalidRequestError) or a provider missing its secret (ConfigurationError) fails here
- * without spending a slot or touching the breaker.
+ * Translation happens before any quota is reserved: a request a model cannot express or
+ * may not be sent (InvalidRequestError) or a provider missing its secret
+ * (ConfigurationError) fails here without spending a slot or touching the breaker.
  */
 export function prepareChat(adapter: ChatAdapter, req: ChatRequest, target: UpstreamTarget): PreparedChat {
-  return { adapter, req, target, spec: adapter.buildRequest(req, target) };
+  const allowed = applyClientPolicy(req, target.model);
+  return { adapter, req: allowed, target, spec: adapter.buildRequest(allowed, target) };
 }
 
 export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): Promise<UpstreamResult> {
-  const { adapter, req, target, spec } = prepared;
+  const { req, target, spec } = prepared;
   const provider = target.model.providerId;
-  const timeouts = timeoutsOf(target);
-  // Streams are bounded by their first token; plain requests by the whole response.
-  const timeoutMs = req.stream ? Math.min(timeouts.ttftMs, timeouts.totalMs) : timeouts.requestMs;
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new UpstreamTimeoutError(provider, timeoutMs, req.stream ? "first token" : "response")),
-    timeoutMs,
-  );
-  const onClientAbort = () => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener("abort", onClientAbort, { once: true });
-  const done = () => {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", onClientAbort);
-  };
-
+  const t = timeoutsOf(target);
+  const ex = new UpstreamExchange({ provider, signal: opts.signal, deadline: opts.deadline, deadlineMs: opts.deadlineMs });
+  if (!req.stream) ex.arm(t.requestMs, timeoutOf(provider, t.requestMs, "response"));
+  else if (t.headersMs < Math.min(t.ttftMs, t.totalMs)) ex.arm(t.headersMs, timeoutOf(provider, t.headersMs, "response header"));
+  else ex.arm(Math.min(t.ttftMs, t.totalMs), timeoutOf(provider, t.ttftMs, "first token"));
   const started = Date.now();
-  const promptTokens = opts.promptTokens ?? 0;
   try {
-    let res: Response;
-    try {
-      res = await fetch(spec.url, { method: "POST", headers: opts.headers ? { ...spec.headers, ...opts.headers } : spec.headers, body: spec.body, signal: controller.signal });
-    } catch (err) {
-      if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
-      if (controller.signal.aborted) throw controller.signal.reason ?? err;
-      throw new UpstreamNetworkError(provider);
-    }
-    if (!res.ok) throw classifyUpstreamError(provider, res.status, res.headers, await readErrorBody(res));
+    const res = await openUpstream(ex, spec, opts.headers);
     const latencyMs = Date.now() - started;
     const rate = readRateHeaders(res.headers);
-
     const ctx: ResponseContext = {
       provider,
       id: completionId(),
@@ -131,47 +109,55 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
       model: target.model.model,
       includeUsage: req.stream_options?.include_usage === true,
     };
-    if (req.stream) {
-      if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
-      // From here the stream guard keeps the first-token, idle and total deadlines.
-      clearTimeout(timer);
-      const openaiSse = adapter.kind === "translate" ? translateStream(res.body, adapter.streamTransformer(ctx)) : res.body;
-      const guarded = await guardStream(openaiSse, {
-        provider,
-        startedAt: started,
-        ttftMs: timeouts.ttftMs,
-        idleMs: timeouts.idleMs,
-        totalMs: timeouts.totalMs,
-        promptTokens,
-        classifyErrorEvent: (error) => classifyStreamError(provider, error),
-        abortUpstream: (reason) => controller.abort(reason),
-      });
-      return { response: new Response(guarded.body, { status: 200, headers: SSE_HEADERS }), latencyMs, rate, done: guarded.done };
+    if (!req.stream) {
+      const { response, usage, choices } = await plainAnswer(prepared, ex, res, ctx, opts.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BODY_BYTES);
+      return { response, latencyMs, rate, done: finished(usage, opts.promptTokens ?? 0, choices) };
     }
-
-    let text: string;
-    try {
-      text = await res.text();
-    } catch {
-      if (controller.signal.reason instanceof UpstreamTimeoutError) throw controller.signal.reason;
-      throw new UpstreamNetworkError(provider, "the connection closed before the response was complete");
-    }
-    if (!text.trim()) throw new UpstreamBadResponseError(provider, "empty body");
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new UpstreamBadResponseError(provider, "body is not JSON");
-    }
-    if (adapter.kind === "passthrough") {
-      const completion = json as { choices?: unknown; usage?: Usage } | null;
-      if (!Array.isArray(completion?.choices)) throw new UpstreamBadResponseError(provider, "no choices");
-      const response = new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-      return { response, latencyMs, rate, done: finished(completion?.usage ?? undefined, promptTokens, completion?.choices) };
-    }
-    const completion = adapter.parseResponse(json, ctx);
-    return { response: Response.json(completion), latencyMs, rate, done: finished(completion.usage, promptTokens, completion.choices) };
+    // From here the stream guard keeps the first-token, idle and total deadlines.
+    ex.disarm();
+    return { ...(await streamAnswer(prepared, ex, res, ctx, started, opts)), latencyMs, rate };
   } finally {
-    done();
+    ex.release();
   }
+}
+
+async function plainAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Response, ctx: ResponseContext, maxBytes: number) {
+  const { adapter } = prepared;
+  const bytes = await readBody(ex, res, maxBytes);
+  const text = new TextDecoder().decode(bytes);
+  if (!text.trim()) throw new UpstreamBadResponseError(ctx.provider, "empty body");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UpstreamBadResponseError(ctx.provider, "body is not JSON");
+  }
+  if (adapter.kind === "passthrough") {
+    const { usage } = checkCompletion(ctx.provider, json);
+    const choices = (json as { choices?: unknown }).choices;
+    return { response: new Response(bytes, { status: 200, headers: { "content-type": "application/json" } }), usage, choices };
+  }
+  const completion = adapter.parseResponse(json, ctx);
+  checkCompletion(ctx.provider, completion);
+  return { response: Response.json(completion), usage: completion.usage, choices: completion.choices };
+}
+
+async function streamAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Response, ctx: ResponseContext, started: number, opts: CallOptions) {
+  const { adapter, target } = prepared;
+  const provider = ctx.provider;
+  if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
+  const t = timeoutsOf(target);
+  const openaiSse = adapter.kind === "translate" ? translateStream(res.body, adapter.streamTransformer(ctx), provider) : res.body;
+  const guarded = await guardStream(openaiSse, {
+    provider,
+    startedAt: started,
+    ttftMs: t.ttftMs,
+    idleMs: t.idleMs,
+    totalMs: t.totalMs,
+    deadline: opts.deadline === undefined ? undefined : { at: opts.deadline, error: () => new DeadlineExceededError(opts.deadlineMs ?? 0) },
+    promptTokens: opts.promptTokens ?? 0,
+    classifyErrorEvent: (error) => classifyErrorObject(provider, error, "event inside its stream"),
+    abortUpstream: (reason) => ex.abort(reason),
+  });
+  return { response: new Response(guarded.body, { status: 200, headers: SSE_HEADERS }), done: guarded.done };
 }

@@ -27,6 +27,27 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(headers, body, NOW)).toBe(expected);
   });
 
+  const DAY_PLUS = 25 * 3_600_000;
+  it.each([
+    ["Retry-After 9000000000000 s (clamped)", h({ "retry-after": "9000000000000" }), undefined, DAY_PLUS],
+    ["Retry-After a year (clamped)", h({ "retry-after": "31536000" }), undefined, DAY_PLUS],
+    ["Retry-After of 400 digits (ignored)", h({ "retry-after": "9".repeat(400) }), undefined, undefined],
+    ["Retry-After negative (ignored)", h({ "retry-after": "-5" }), undefined, undefined],
+    ["Retry-After an invalid date (ignored)", h({ "retry-after": "tomorrow-ish" }), undefined, undefined],
+    ["Retry-After a date in 2 years (clamped)", h({ "retry-after": new Date(NOW + 2 * 365 * 86_400_000).toUTCString() }), undefined, DAY_PLUS],
+    ["retry-after-ms of 400 digits, then a sane Retry-After", h({ "retry-after-ms": "9".repeat(400), "retry-after": "4" }), undefined, 4000],
+    ["x-ratelimit-reset-requests in weeks (clamped)", h({ "x-ratelimit-reset-requests": "9999h" }), undefined, DAY_PLUS],
+    ["X-RateLimit-Reset of 400 digits (ignored)", h({ "x-ratelimit-reset": "9".repeat(400) }), undefined, undefined],
+    ["X-RateLimit-Reset negative (ignored)", h({ "x-ratelimit-reset": "-100" }), undefined, undefined],
+    ["OpenRouter retry_after_seconds infinite-ish (clamped)", h({}), { error: { metadata: { retry_after_seconds: 1e300 } } }, DAY_PLUS],
+    ["OpenRouter metadata X-RateLimit-Reset (epoch ms)", h({}), { error: { code: 429, metadata: { headers: { "X-RateLimit-Reset": String(NOW + 3_600_000) } } } }, 3_600_000],
+    ["OpenRouter metadata X-RateLimit-Reset in 10 years (clamped)", h({}), { error: { metadata: { headers: { "X-RateLimit-Reset": String(NOW + 3650 * 86_400_000) } } } }, DAY_PLUS],
+    ["Gemini retryDelay huge (clamped)", h({}), { error: { details: [{ retryDelay: "9000000000000s" }] } }, DAY_PLUS],
+    ["Gemini retryDelay of 400 digits (ignored)", h({}), { error: { details: [{ retryDelay: `${"9".repeat(400)}s` }] } }, undefined],
+  ])("never returns an unusable wait: %s", (_, headers, body, expected) => {
+    expect(retryAfterMs(headers, body, NOW)).toBe(expected);
+  });
+
   it("parses Go-style durations", () => {
     expect(parseDuration("6m0s")).toBe(360_000);
     expect(parseDuration("0.5s")).toBe(500);
@@ -40,8 +61,10 @@ describe("classifyUpstreamError", () => {
     const model = classifyUpstreamError("openrouter", 429, h({ "retry-after": "3" }), '{"error":{"message":"qwen is temporarily rate-limited upstream"}}');
     expect(model).toBeInstanceOf(UpstreamRateLimitError);
     expect(model).toMatchObject({ retryable: true, retryAfterMs: 3000, scope: "model", status: 429 });
-    const account = classifyUpstreamError("openrouter", 429, h({}), '{"error":{"message":"Rate limit exceeded: free-models-per-day. Add 10 credits"}}');
-    expect(account).toMatchObject({ scope: "account" });
+    const pool = classifyUpstreamError("openrouter", 429, h({}), '{"error":{"message":"Rate limit exceeded: free-models-per-day. Add 10 credits"}}');
+    expect(pool).toMatchObject({ scope: "account", pool: "free" });
+    const account = classifyUpstreamError("openai", 429, h({}), '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota"}}');
+    expect(account).toMatchObject({ scope: "account", pool: undefined });
   });
 
   it("maps 5xx and 529 to retryable server errors", () => {

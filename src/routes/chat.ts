@@ -49,7 +49,8 @@ export const chatRoutes = new Hono<AppEnv>().post(
       dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined),
       {
         prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), req, upstreamTarget(m, c.env)),
-        send: (prepared) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers }),
+        send: (prepared, _model, bounds) =>
+          sendChat(prepared, { signal, promptTokens: estimatedTokens, headers, ...bounds, maxBodyBytes: c.get("settings").maxUpstreamBodyBytes }),
       },
     );
     log.model = model.name;

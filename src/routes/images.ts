@@ -36,8 +36,8 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
     dispatchOptions(c, estimatedTokens),
     {
       prepare: (model) => prepareImage(imageProtocolFor(model), req, upstreamTarget(model, c.env)),
-      send: async (prepared) => {
-        const result = await sendImage(prepared, { signal, headers });
+      send: async (prepared, _model, bounds) => {
+        const result = await sendImage(prepared, { signal, headers, ...bounds, maxBodyBytes: c.get("settings").maxUpstreamBodyBytes });
         const total = result.totalTokens ?? estimatedTokens;
         const usage = { prompt_tokens: estimatedTokens, completion_tokens: Math.max(0, total - estimatedTokens), total_tokens: total };
         return {

@@ -16,7 +16,8 @@ import { orderCandidates } from "../routing/order-candidates";
 import { resolveModel } from "../routing/resolve-model";
 import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage } from "./status-body";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Stored state is validated when loaded; a time no Date can hold still never fails the route. */
+const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 ? null : new Date(ms).toISOString());
 
 function usageOut(usage: Partial<Record<LimitKey, WindowUsage>>): StatusUsage {
   return Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, u && { used: u.used, limit: u.limit, resets_at: new Date(u.resets_at).toISOString() }]));

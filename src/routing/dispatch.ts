@@ -29,11 +29,17 @@ export interface AttemptOutput {
   done: Promise<StreamOutcome>;
 }
 
+/** The request's deadline, which bounds the attempt in flight as well as the loop. */
+export interface AttemptBounds {
+  deadline: number;
+  deadlineMs: number;
+}
+
 /** How to try one model: translate first (cheap, may refuse), then send (costs quota). */
 export interface Attempt<P> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
-  send(prepared: P, model: ResolvedModel): Promise<AttemptOutput>;
+  send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput>;
 }
 
 export interface DispatchOptions {
@@ -61,8 +67,8 @@ const SLOT_POLL_MAX_MS = 500;
 /** No wait is shorter than this, so a loop of waits always moves time forward. */
 const MIN_WAIT_MS = 10;
 
-function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: number; scope?: "model" | "account" } {
-  if (err instanceof UpstreamRateLimitError) return { outcome: "rate_limited", retryAfterMs: err.retryAfterMs, scope: err.scope };
+function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: number; scope?: "model" | "account"; pool?: string } {
+  if (err instanceof UpstreamRateLimitError) return { outcome: "rate_limited", retryAfterMs: err.retryAfterMs, scope: err.scope, pool: err.pool };
   if (err instanceof UpstreamError && err.fallback) return { outcome: "failure" };
   return { outcome: "neutral" };
 }
@@ -162,7 +168,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       lastUsed.set(model.name, Date.now());
       let output: AttemptOutput;
       try {
-        output = await attempt.send(request, model);
+        output = await attempt.send(request, model, { deadline, deadlineMs: settings.requestDeadlineMs });
       } catch (err) {
         const o = outcomeOf(err);
         reservation.settle(o);

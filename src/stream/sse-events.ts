@@ -1,13 +1,14 @@
 /**
  * What one OpenAI SSE event means to the proxy: the end marker, an error sent inside the
- * 200, content the client is waiting for, or preamble (role-only or empty chunks) that can
- * be held back while a failure would still be invisible. Also splits text into whole
+ * 200, content the client is waiting for, preamble (role-only or empty chunks) that can
+ * be held back while a failure would still be invisible, or an event that is not JSON at
+ * all (an HTML error page streamed as `data:`), which is no answer. Also splits text into whole
  * events, keeping each event's exact bytes, so events are forwarded untouched and a
  * failure never leaves half an event on the wire.
  */
-import type { Usage } from "../openai/chat-response";
+import { type Usage, validUsage } from "../openai/chat-response";
 
-export type EventKind = "done" | "error" | "content" | "preamble" | "comment";
+export type EventKind = "done" | "error" | "content" | "preamble" | "comment" | "invalid";
 
 export interface InspectedEvent {
   kind: EventKind;
@@ -84,31 +85,37 @@ export function inspectEventAfterContent(raw: string): InspectedEvent {
 
 export function inspectEvent(raw: string): InspectedEvent {
   const data = eventData(raw);
-  if (data === undefined) return { kind: "comment", chars: 0 };
+  // An empty `data:` is a keep-alive some providers send.
+  if (data === undefined || data.trim() === "") return { kind: "comment", chars: 0 };
   if (data.trim() === "[DONE]") return { kind: "done", chars: 0 };
   let chunk: ChunkShape;
   try {
     chunk = JSON.parse(data) as ChunkShape;
   } catch {
-    return { kind: "content", chars: 0 };
+    return { kind: "invalid", chars: 0 };
   }
+  if (!chunk || typeof chunk !== "object") return { kind: "invalid", chars: 0 };
   if (chunk.error) return { kind: "error", chars: 0, error: chunk.error };
   let chars = 0;
   let content = false;
-  for (const choice of chunk.choices ?? []) {
+  // Shapes are the upstream's to get wrong: anything unexpected is simply no content.
+  for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
+    if (!choice || typeof choice !== "object") continue;
     if (choice.finish_reason) content = true;
-    for (const [key, value] of Object.entries(choice.delta ?? {})) {
+    const delta = choice.delta && typeof choice.delta === "object" ? choice.delta : {};
+    for (const [key, value] of Object.entries(delta)) {
       if (key === "role" || !hasValue(value)) continue;
       content = true;
       if (typeof value === "string") chars += value.length;
       else if (key === "tool_calls" && Array.isArray(value)) {
-        for (const call of value as Array<{ function?: { arguments?: string; name?: string } }>) {
-          chars += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+        for (const call of value as Array<{ function?: { arguments?: unknown; name?: unknown } } | null>) {
+          const fn = call?.function;
+          chars += (typeof fn?.arguments === "string" ? fn.arguments.length : 0) + (typeof fn?.name === "string" ? fn.name.length : 0);
         }
       }
     }
   }
-  const usage = chunk.usage ?? undefined;
+  const usage = validUsage(chunk.usage);
   // A usage-only chunk ends a finished answer: it is not preamble either.
   return { kind: content || usage ? "content" : "preamble", chars, ...(usage ? { usage } : {}) };
 }

@@ -40,6 +40,23 @@ describe("SseParser", () => {
     expect(parseAll([": OPENROUTER PROCESSING\n\n", "data: [DONE]"])).toEqual([{ event: undefined, data: "[DONE]" }]);
   });
 
+  it.each([
+    ["a line without a newline", ["data: ", ...Array.from({ length: 40 }, () => "x".repeat(1000))]],
+    ["an event of data lines without the blank line", Array.from({ length: 40 }, () => `data: ${"x".repeat(1000)}\n`)],
+  ])("refuses %s past its cap, with the error it is given", (_, chunks) => {
+    const parser = new SseParser(() => new Error("too large"), 16_000);
+    expect(() => {
+      for (const c of chunks) parser.push(c, () => undefined);
+    }).toThrow("too large");
+  });
+
+  it("counts each event afresh: many events below the cap are fine", () => {
+    const parser = new SseParser(() => new Error("too large"), 16_000);
+    const events: SseEvent[] = [];
+    for (let i = 0; i < 100; i++) parser.push(`data: ${"x".repeat(1000)}\n\n`, (e) => events.push(e));
+    expect(events).toHaveLength(100);
+  });
+
   it("decodes UTF-8 split inside a character", async () => {
     const bytes = new TextEncoder().encode('data: {"t":"héllo ✓"}\n\n');
     const stream = new ReadableStream<Uint8Array>({

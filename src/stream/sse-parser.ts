@@ -4,17 +4,31 @@
  * \r\n split between two chunks counts once), and comment lines such as
  * `: OPENROUTER PROCESSING` or keep-alives are dropped. Each chunk is scanned once: only
  * the unterminated tail is carried over.
+ *
+ * One event (its unterminated line included) may hold at most MAX_SSE_EVENT_CHARS: an
+ * upstream sending a 512 MB line without a newline, or endless `data:` lines without the
+ * blank line that ends an event, would otherwise grow the tail until the isolate dies.
+ * Past the cap `push` throws what `tooLarge` makes.
  */
 export interface SseEvent {
   event: string | undefined;
   data: string;
 }
 
+/** The cap on one SSE event or line, in characters (about 1 MiB of text). */
+export const MAX_SSE_EVENT_CHARS = 1024 * 1024;
+
 export class SseParser {
   private tail = "";
   private skipLeadingLF = false;
   private event: string | undefined;
   private data: string[] = [];
+  private dataChars = 0;
+
+  constructor(
+    private readonly tooLarge: () => unknown = () => new RangeError(`an SSE event is larger than ${MAX_SSE_EVENT_CHARS} characters`),
+    private readonly maxChars = MAX_SSE_EVENT_CHARS,
+  ) {}
 
   /** Feeds decoded text; calls `emit` for each complete event. */
   push(text: string, emit: (e: SseEvent) => void): void {
@@ -34,6 +48,7 @@ export class SseParser {
       if (m[0] === "\r" && start === text.length) this.skipLeadingLF = true;
     }
     if (start < text.length) this.tail += text.slice(start);
+    if (this.tail.length + this.dataChars > this.maxChars) throw this.tooLarge();
   }
 
   /** End of stream: a final event without its blank line still counts. */
@@ -50,14 +65,20 @@ export class SseParser {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === "data") this.data.push(value);
-    else if (field === "event") this.event = value;
+    if (field === "data") {
+      this.data.push(value);
+      this.dataChars += value.length + 1;
+      if (this.dataChars > this.maxChars) throw this.tooLarge();
+    } else if (field === "event") this.event = value;
   }
 
   private dispatch(emit: (e: SseEvent) => void): void {
-    if (this.data.length > 0) emit({ event: this.event, data: this.data.join("\n") });
+    const data = this.data;
+    const event = this.event;
     this.data = [];
+    this.dataChars = 0;
     this.event = undefined;
+    if (data.length > 0) emit({ event, data: data.join("\n") });
   }
 }
 

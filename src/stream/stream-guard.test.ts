@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamServerError, UpstreamTimeoutError } from "../errors";
+import { DeadlineExceededError, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamServerError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import { type GuardOptions, guardStream } from "./stream-guard";
 
 const encoder = new TextEncoder();
@@ -136,5 +136,51 @@ describe("guardStream after content", () => {
     const g = await guardStream(upstream([role, text("x"), finish, ev({ choices: [], usage }), DONE]).body, options());
     await readAll(g.body);
     expect(await g.done).toMatchObject({ completed: true, estimated: false, usage });
+  });
+});
+
+describe("guardStream against a hostile upstream", () => {
+  const MiB = 1024 * 1024;
+  /** An upstream that sends `bytes` of one line, in 64 KiB pieces, without a newline. */
+  const endlessLine = (before: Step[], bytes: number): Step[] => {
+    const piece = "a".repeat(64 * 1024);
+    return [...before, 'data: {"choices":[{"delta":{"content":"', ...Array.from({ length: Math.ceil(bytes / piece.length) }, () => piece)];
+  };
+
+  it.each<[string, Step[], new (...args: never[]) => ProxyError]>([
+    ["a stream that is only [DONE]", [DONE], UpstreamBadResponseError],
+    ["a role chunk, then [DONE]", [role, DONE, text("after")], UpstreamBadResponseError],
+    ["an HTML page as the first event", ["data: <html><body>Bad Gateway</body></html>\n\n", text("Hi"), DONE], UpstreamBadResponseError],
+    ["a line of 4 MiB without a newline", endlessLine([role], 4 * MiB), UpstreamTooLargeError],
+  ])("throws on %s before any content, and closes the upstream", async (_, steps, errorClass) => {
+    const u = upstream(steps);
+    const o = options();
+    await expect(guardStream(u.body, o)).rejects.toBeInstanceOf(errorClass);
+    expect(o.aborted()).toBe(true);
+    expect(u.cancelled()).toBe(true);
+  });
+
+  it("ends a stream with an error event when a line after content passes the cap", async () => {
+    const u = upstream(endlessLine([role, text("Half")], 4 * MiB));
+    const g = await guardStream(u.body, options());
+    const out = await readAll(g.body);
+    expect(out.startsWith(role + text("Half"))).toBe(true);
+    expect(out.length).toBeLessThan(MiB);
+    expect(JSON.parse(out.trim().split("\n\n").at(-1)!.slice("data: ".length)).error.code).toBe("upstream_response_too_large");
+    expect(u.cancelled()).toBe(true);
+  });
+
+  it("forwards nothing after [DONE], and lets the upstream go", async () => {
+    const u = upstream([role, text("Hi"), finish, DONE + text(" smuggled"), text(" more")]);
+    const g = await guardStream(u.body, options());
+    expect(await readAll(g.body)).toBe(role + text("Hi") + finish + DONE);
+    expect(await g.done).toMatchObject({ completed: true });
+    expect(u.cancelled()).toBe(true);
+  });
+
+  it("waits for the first content no longer than the request's deadline, and says so", async () => {
+    const u = upstream([role, { wait: 300 }, text("late")]);
+    const deadline = { at: Date.now() + 30, error: () => new DeadlineExceededError(30) };
+    await expect(guardStream(u.body, options({ ttftMs: 10_000, deadline }))).rejects.toBeInstanceOf(DeadlineExceededError);
   });
 });

@@ -3,21 +3,26 @@
  * what makes streaming honest:
  * - Before the first content-bearing event (text, tool call, refusal, reasoning, a
  *   finish), role-only and empty chunks are held back (up to 64 KiB). A failure in that
- *   window (broken connection, first-token timeout, an error event inside the 200, a stream
- *   that ends empty) is thrown as a typed error, so the caller can retry or fall back and
- *   the client never sees a duplicated role chunk or text.
+ *   window (broken connection, first-token timeout, the request's deadline, an error
+ *   event inside the 200, an event that is not JSON, a stream that ends empty or with
+ *   nothing but `[DONE]`) is thrown as a typed error, so the caller can retry or fall back
+ *   and the client never sees a duplicated role chunk or text.
  * - After that, events are forwarded untouched and only whole (a failure never leaves half
  *   an event on the wire). A failure ends the stream with an OpenAI error event,
  *   `data: {"error":...}`, and no `[DONE]`, so SDKs raise instead of returning truncated
  *   text as a success. Idle and total timeouts apply. Comment and keep-alive events are
- *   dropped.
+ *   dropped. Nothing after `[DONE]` is forwarded: the upstream is let go there.
+ * - One event may hold at most MAX_SSE_EVENT_CHARS (a line without a newline counts as the
+ *   event it would start): past it the stream fails as too large, so an upstream cannot
+ *   grow the buffer until the isolate runs out of memory.
  * - Usage is read from the stream (estimated when there is none), and `done` settles with
  *   how the stream ended. Reads are pulled as the client reads; a client that leaves
  *   cancels the upstream at once.
  */
-import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
+import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import type { Usage } from "../openai/chat-response";
 import { inspectEvent, inspectEventAfterContent, splitEvents } from "./sse-events";
+import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 
 export interface StreamOutcome {
   /** The answer arrived whole (ended with `[DONE]` or a finish reason). */
@@ -41,6 +46,8 @@ export interface GuardOptions {
   ttftMs: number;
   idleMs: number;
   totalMs: number;
+  /** The request's deadline: the wait for the first content ends there too, with its error. */
+  deadline?: { at: number; error: () => ProxyError };
   promptTokens: number;
   /** Turns an `error` object found inside the stream into a typed error. */
   classifyErrorEvent(error: unknown): ProxyError;
@@ -52,6 +59,7 @@ export interface GuardOptions {
 export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 const HOLD_LIMIT = 64 * 1024;
+const ENDS_EVENT = /\r\n\r\n|\n\n|\r\r/;
 const encoder = new TextEncoder();
 const DONE = "data: [DONE]\n\n";
 
@@ -59,7 +67,16 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
   const reader = source.getReader();
   const decoder = new TextDecoder();
   const totalDeadline = opts.startedAt + opts.totalMs;
-  let rest = "";
+  // The unterminated end of the stream so far, kept in pieces: joining a long event at
+  // every chunk would copy it again and again.
+  let rest: string[] = [];
+  let restLength = 0;
+  let restTail = "";
+  const setRest = (text: string) => {
+    rest = text ? [text] : [];
+    restLength = text.length;
+    restTail = text.slice(-3);
+  };
   let usage: Usage | undefined;
   let chars = 0;
   let sawDone = false;
@@ -88,35 +105,52 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
     }
   };
 
-  /** Whole events from new bytes: what to forward, or the error event that ends it all. */
+  /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   const take = (chunk: Uint8Array | null): { out: string; error?: ProxyError } => {
-    const split = splitEvents(rest + (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode()));
-    rest = split.rest;
-    if (!chunk && rest.trim()) split.events.push(`${rest}\n\n`);
-    if (!chunk) rest = "";
+    if (sawDone) return { out: "" };
+    const text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    const tooLarge = () => new UpstreamTooLargeError(opts.provider, "a stream event", MAX_SSE_EVENT_CHARS);
+    // No event can end in this chunk: hold it without rescanning what is held.
+    if (chunk && !ENDS_EVENT.test(text) && !ENDS_EVENT.test(restTail + text.slice(0, 3))) {
+      rest.push(text);
+      restLength += text.length;
+      restTail = text.length >= 3 ? text.slice(-3) : (restTail + text).slice(-3);
+      return restLength > MAX_SSE_EVENT_CHARS ? { out: "", error: tooLarge() } : { out: "" };
+    }
+    const split = splitEvents(rest.join("") + text);
+    setRest(chunk ? split.rest : "");
+    if (!chunk && split.rest.trim()) split.events.push(`${split.rest}\n\n`);
     let out = "";
     for (const raw of split.events) {
       const e = sawContent ? inspectEventAfterContent(raw) : inspectEvent(raw);
       if (e.kind === "comment") continue;
+      if (e.kind === "invalid") return { out, error: new UpstreamBadResponseError(opts.provider, "a stream event that is not JSON") };
       if (e.kind === "error") return { out, error: opts.classifyErrorEvent(e.error) };
-      if (e.kind === "done") sawDone = true;
+      if (e.kind === "done") {
+        sawDone = true;
+        setRest("");
+        return { out: out + raw };
+      }
       if (e.kind === "content") sawContent = true;
       if (e.usage) usage = e.usage;
       if (/"finish_reason"\s*:\s*"/.test(raw)) sawFinish = true;
       chars += e.chars;
       out += raw;
     }
+    if (restLength > MAX_SSE_EVENT_CHARS) return { out, error: tooLarge() };
     return { out };
   };
 
   // Phase 1: nothing has reached the client; any failure is the caller's to retry.
-  const firstDeadline = Math.min(opts.startedAt + opts.ttftMs, totalDeadline);
+  let firstDeadline = Math.min(opts.startedAt + opts.ttftMs, totalDeadline);
+  let firstTimeout: () => ProxyError = () => new UpstreamTimeoutError(opts.provider, opts.ttftMs, "first token");
+  if (opts.deadline && opts.deadline.at < firstDeadline) ({ at: firstDeadline, error: firstTimeout } = opts.deadline);
   let held = "";
   let sourceEnded = false;
-  while (!sawContent && !sawDone && held.length <= HOLD_LIMIT) {
+  while (!sawContent && held.length <= HOLD_LIMIT) {
     let chunk: Uint8Array | null;
     try {
-      chunk = await read(firstDeadline - Date.now(), () => new UpstreamTimeoutError(opts.provider, opts.ttftMs, "first token"));
+      chunk = await read(firstDeadline - Date.now(), firstTimeout);
     } catch (err) {
       stop(err);
       throw err;
@@ -127,9 +161,10 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
       throw error;
     }
     held += out;
-    if (chunk === null) {
+    if (chunk === null || sawDone) {
+      // Ended, by the source or by [DONE]: read no further.
       sourceEnded = true;
-      if (sawContent || sawDone) break;
+      if (sawContent) break;
       const empty = new UpstreamBadResponseError(opts.provider, "the stream ended before any content");
       stop(empty);
       throw empty;
@@ -162,6 +197,8 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
     controller.close();
   };
   const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    // After [DONE] the upstream may still be open (or still talking): let it go.
+    if (sawDone) reader.cancel().catch(() => undefined);
     if (!sawDone) {
       // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
       // one that just stopped is truncated, and says so.
@@ -196,7 +233,7 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
           const { out, error } = take(chunk);
           if (out) controller.enqueue(encoder.encode(out));
           if (error) return fail(controller, error);
-          if (chunk === null) return end(controller);
+          if (chunk === null || sawDone) return end(controller);
           if (out) return;
         }
       },

@@ -46,7 +46,7 @@ const line = (content: string) => `data: ${JSON.stringify(chunk(content))}\n\n`;
 
 describe("translateStream", () => {
   it("translates whole events, however the bytes are split, and ends with [DONE]", async () => {
-    const out = await collect(translateStream(bytes(["data: a\n", "\ndata: b", "\n\n"]), echo()));
+    const out = await collect(translateStream(bytes(["data: a\n", "\ndata: b", "\n\n"]), echo(), "p"));
     expect(out).toEqual({ text: line("a") + line("b") + "data: [DONE]\n\n", error: undefined });
   });
 
@@ -55,7 +55,7 @@ describe("translateStream", () => {
     ["a transformer rejecting an event", bytes(["data: a\n\ndata: boom\n\ndata: c\n\n"]), echo()],
     ["a transformer rejecting the end", bytes(["data: a\n\n"]), echo(true)],
   ])("delivers everything before %s, then fails, without [DONE]", async (_, body, transformer) => {
-    const out = await collect(translateStream(body, transformer));
+    const out = await collect(translateStream(body, transformer, "p"));
     expect(out.text).toBe(line("a"));
     expect(out.error).toBeInstanceOf(Error);
   });

@@ -8,16 +8,18 @@
  * queued in it, so content the upstream did send could vanish. Here every chunk produced
  * before a failure is delivered first, and the failure surfaces on the next read.
  */
+import { UpstreamTooLargeError } from "../errors";
 import type { ChatCompletionChunk } from "../openai/chat-response";
-import { type SseEvent, SseParser } from "./sse-parser";
+import { MAX_SSE_EVENT_CHARS, type SseEvent, SseParser } from "./sse-parser";
 
 const encoder = new TextEncoder();
 const DONE = "data: [DONE]\n\n";
 
-export function translateStream(body: ReadableStream<Uint8Array>, transformer: Transformer<SseEvent, ChatCompletionChunk>): ReadableStream<Uint8Array> {
+export function translateStream(body: ReadableStream<Uint8Array>, transformer: Transformer<SseEvent, ChatCompletionChunk>, provider: string): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  const parser = new SseParser();
+  // An oversized event fails the stream like a broken one: after what came before it.
+  const parser = new SseParser(() => new UpstreamTooLargeError(provider, "a stream event", MAX_SSE_EVENT_CHARS));
   // Set from inside callbacks, so read through failed() where TypeScript cannot see it change.
   let failure: { error: unknown } | undefined;
   const failed = (): { error: unknown } | undefined => failure;

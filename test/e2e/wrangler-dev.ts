@@ -25,6 +25,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningProxy {
   url: string;
+  /** The wrangler process; workerd runs below it. */
+  pid: number | undefined;
   sim: Simulator;
   output: () => string;
   stop(): Promise<void>;
@@ -70,7 +72,7 @@ export async function startProxy(vars: Record<string, string> = {}): Promise<Run
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const up = await fetch(`${url}/ping`).then((r) => r.ok, () => false);
-    if (up) return { url, sim, output: () => log, stop };
+    if (up) return { url, pid: child.pid, sim, output: () => log, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();

@@ -147,7 +147,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
     frames.push(eventFrame("ping", { type: "ping" }));
     for (const [i, piece] of pieces.entries()) {
       if (streamError && i === (d.error_after ?? Math.ceil(pieces.length / 2))) {
-        frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: `simulated ${streamError}` } }));
+        frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: d.message ?? `simulated ${streamError}` } }));
         startSse(res, d);
         return writeFrames(res, frames, d);
       }
@@ -164,7 +164,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
     frames.push(eventFrame("content_block_stop", { type: "content_block_stop", index }));
     index++;
   }
-  if (streamError) frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: `simulated ${streamError}` } }));
+  if (streamError) frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: d.message ?? `simulated ${streamError}` } }));
   else if (!d.truncate) {
     frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
     frames.push(eventFrame("message_stop", { type: "message_stop" }));

@@ -54,13 +54,33 @@ export interface Directive {
   stream_error?: string;
   /** Content pieces sent before `stream_error` (0: before any content; default: half). */
   error_after?: number;
+  /** Hostile upstreams (hostile.ts): a body of this many bytes, sent lazily. */
+  body_bytes?: number;
+  /** With body_bytes: a valid completion of that size made of tiny objects. */
+  many_objects?: boolean;
+  /** Send the body or stream gzip-encoded (a gzip bomb, with body_bytes). */
+  gzip?: boolean;
+  /** A stream `data:` line of this many bytes with no newline, after `line_after` frames. */
+  sse_line_bytes?: number;
+  /** Short `data:` lines, this many bytes of them, with no blank line ending the event. */
+  sse_event_bytes?: number;
+  line_after?: number;
+  /** After frame i, repeat frame i for ever (as fast as the reader reads). */
+  endless_from?: number;
+  /** A raw 200 JSON body instead of the protocol's answer. */
+  body?: unknown;
+  /** Raw SSE frames instead of the protocol's stream. */
+  frames?: string[];
   /** Apply faults (status, drop, empty, delays) only to these upstream model ids. */
   only?: string[];
   /** Apply faults only to the first N requests carrying this directive's tag. */
   times?: number;
 }
 
-const FAULTS = ["status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms", "pause_after"] as const;
+const FAULTS = [
+  "status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms", "pause_after",
+  "body_bytes", "many_objects", "gzip", "sse_line_bytes", "sse_event_bytes", "endless_from", "body", "frames",
+] as const;
 
 /** The directive without its faults, for requests the faults do not target. */
 export function withoutFaults(d: Directive): Directive {

@@ -20,7 +20,7 @@ export function openaiErrorBody(status: number, message: string) {
 }
 
 /** An error inside a 200 stream, as OpenAI ("openai") or OpenRouter ("openrouter") sends it. */
-function streamErrorFrame(style: string, id: string, created: number, model: string): string {
+function streamErrorFrame(style: string, id: string, created: number, model: string, message?: string): string {
   if (style === "openrouter") {
     return dataFrame({
       id,
@@ -28,11 +28,11 @@ function streamErrorFrame(style: string, id: string, created: number, model: str
       created,
       model,
       provider: "Chutes",
-      error: { code: 502, message: "Provider returned error", metadata: { raw: "upstream overloaded" } },
+      error: { code: 502, message: "Provider returned error", metadata: { raw: message ?? "upstream overloaded" } },
       choices: [{ index: 0, delta: { content: "" }, finish_reason: "error", native_finish_reason: "error" }],
     });
   }
-  return dataFrame({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
+  return dataFrame({ error: { message: message ?? "The server had an error while processing your request.", type: "server_error", param: null, code: null } });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -82,7 +82,7 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
   const errorAt = d.stream_error ? (d.error_after ?? Math.ceil(pieces.length / 2)) : -1;
   for (const [i, piece] of pieces.entries()) {
     if (i === errorAt) {
-      frames.push(streamErrorFrame(d.stream_error!, id, created, model));
+      frames.push(streamErrorFrame(d.stream_error!, id, created, model, d.message));
       startSse(res, d);
       return writeFrames(res, frames, d);
     }

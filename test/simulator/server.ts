@@ -10,11 +10,13 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectTexts, type Directive, parseDirective, sleep, withoutFaults } from "./directive";
+import { credentialOf, sendHugeBody, withCredential } from "./hostile";
 import { anthropicRoute } from "./anthropic";
 import { geminiRoute } from "./gemini";
 import { imageRoutes } from "./images";
 import { enforceLimits, modelOf, stats } from "./limits";
 import { handleOpenAIChat, sendJson } from "./openai";
+import { startSse, writeFrames } from "./sse";
 
 export interface RecordedRequest {
   method: string;
@@ -25,6 +27,9 @@ export interface RecordedRequest {
   /** When the connection closed, and whether the whole response had been sent by then. */
   closedAt?: number;
   finished?: boolean;
+  /** Bytes written to the connection so far, and whether the last write is waiting for the reader. */
+  sent: number;
+  blocked: boolean;
 }
 
 export type ProtocolHandler = (
@@ -43,6 +48,18 @@ const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }
   geminiRoute,
   anthropicRoute,
 ];
+
+/** Counts what a recorded request's response wrote, and whether it is held up by its reader. */
+function watchWrites(res: ServerResponse, entry: RecordedRequest): void {
+  const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    entry.sent += typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+    const ok = write(chunk, ...rest);
+    if (!ok) entry.blocked = true;
+    return ok;
+  }) as typeof res.write;
+  res.on("drain", () => (entry.blocked = false));
+}
 
 export interface Simulator {
   url: string;
@@ -75,25 +92,32 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
         }
       }
       const model = modelOf(url.pathname, body);
-      let d = parseDirective(collectTexts(body));
+      let d = withCredential(parseDirective(collectTexts(body)), credentialOf(req.headers, url));
       const seen = d.tag ? (recorded.get(d.tag)?.length ?? 0) : 0;
       if ((d.only && !(model && d.only.includes(model))) || (d.times !== undefined && seen >= d.times)) d = withoutFaults(d);
       d = enforceLimits(model, d);
       if (d.tag) {
         const list = recorded.get(d.tag) ?? [];
-        const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now() };
+        const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now(), sent: 0, blocked: false };
         if (list.length < MAX_RECORDED) list.push(entry);
         recorded.set(d.tag, list);
         res.on("close", () => {
           entry.closedAt = Date.now();
           entry.finished = res.writableFinished;
         });
+        watchWrites(res, entry);
       }
       if (d.drop) return void req.socket.destroy();
       if (d.empty) return void res.writeHead(200, { "content-type": "application/json" }).end();
       if (d.delay_ms) await sleep(d.delay_ms);
       const route = routes.find((r) => r.test(url.pathname));
       if (!route) return sendJson(res, 404, { error: { message: `simulator: no route ${url.pathname}` } });
+      if (d.body_bytes !== undefined) return await sendHugeBody(res, d);
+      if (d.body !== undefined) return sendJson(res, 200, d.body, d.headers);
+      if (d.frames) {
+        startSse(res, d);
+        return await writeFrames(res, d.frames, d);
+      }
       await route.handle({ path: url.pathname, url, body, headers: req.headers }, res, d);
     } catch (err) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `simulator: ${String(err)}` } });

@@ -109,6 +109,66 @@ describe("response cache", () => {
     expect((await ask("cache-a", content, { stream: true })).headers.get("x-proxy-cache")).toBe("MISS");
   });
 
+  it("keys entries on every field that can change the answer, user and metadata included", async () => {
+    const t = unique();
+    const content = sim({ tag: t, reply: "Per user." });
+    const as = (extra: Record<string, unknown>) => ask("cache-a", content, extra);
+    expect((await as({ user: "alice", metadata: { team: "a" } })).headers.get("x-proxy-cache")).toBe("MISS");
+    await settle();
+    expect((await as({ user: "alice", metadata: { team: "a" } })).headers.get("x-proxy-cache")).toBe("HIT");
+    expect((await as({ user: "bob", metadata: { team: "a" } })).headers.get("x-proxy-cache")).toBe("MISS");
+    expect((await as({ user: "alice", metadata: { team: "b" } })).headers.get("x-proxy-cache")).toBe("MISS");
+    expect((await as({ user: "alice", metadata: { team: "a" }, temperature: 0.5 })).headers.get("x-proxy-cache")).toBe("MISS");
+    expect(await recorded(t)).toHaveLength(4);
+  });
+
+  it("answers an absurdly deep body with a 400, cache or not", async () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const body = `{"model":"cache-a","messages":[{"role":"user","content":"hi"}],"extra":${deep}}`;
+    for (const headers of [{}, { "x-proxy-cache-ttl": "60" }] as Array<Record<string, string>>) {
+      const res = await postJson("/v1/chat/completions", body, { headers });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+    }
+  });
+
+  it("keeps backpressure: five clients that never read hold their upstreams back, and leaving closes them", async () => {
+    const t = unique();
+    const open = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        postJson("/v1/chat/completions", { model: "sim-small", stream: true, messages: [{ role: "user", content: sim({ tag: t, reply: `endless ${i} word`, endless_from: 1 }) }] }, { headers: { "x-proxy-cache-ttl": "60" } }),
+      ),
+    );
+    for (const res of open) expect(res.headers.get("x-proxy-cache")).toBe("MISS");
+    const upstreams = async () => recorded(t);
+    // Each upstream fills what the connection buffers, then waits for a reader that never comes:
+    // all five end up blocked, sending nothing more (with a tee, a copy would read them dry).
+    let previous = "";
+    const settled = async () => {
+      const now = await upstreams();
+      const sample = JSON.stringify(now.map((r) => r.sent));
+      const still = sample === previous && now.length === 5 && now.every((r) => r.blocked);
+      previous = sample;
+      return still;
+    };
+    await expect.poll(settled, { timeout: 20_000, interval: 400 }).toBe(true);
+    for (const r of await upstreams()) expect(r.sent).toBeLessThan(16 * 1024 * 1024);
+    for (const res of open) await res.body!.cancel();
+    await expect.poll(async () => (await upstreams()).every((r) => r.closedAt !== undefined && r.finished === false), { timeout: 5000 }).toBe(true);
+  });
+
+  it.each([false, true])("serves but does not cache an answer over 1 MiB (stream: %s)", async (stream) => {
+    const t = unique();
+    const reply = "word ".repeat(250_000).trim();
+    const content = sim({ tag: t, reply });
+    const first = await ask("cache-a", content, stream ? { stream: true } : {});
+    expect(first.status).toBe(200);
+    expect(first.text.length).toBeGreaterThan(reply.length);
+    await settle();
+    expect((await ask("cache-a", content, stream ? { stream: true } : {})).headers.get("x-proxy-cache")).toBe("MISS");
+    expect(await recorded(t)).toHaveLength(2);
+  });
+
   it("rejects a malformed x-proxy-cache-ttl with a 400 naming it", async () => {
     const res = await ask("cache-a", "hi", {}, { headers: { "x-proxy-cache-ttl": "soon" } });
     expect(res.status).toBe(400);

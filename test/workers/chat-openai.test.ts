@@ -29,7 +29,9 @@ describe("chat completions: OpenAI-compatible upstream", () => {
     expect(response.headers.get("x-proxy-provider")).toBe("sim");
     const [upstream] = await recorded(t);
     expect(upstream?.path).toBe("/openai/v1/chat/completions");
-    expect(upstream?.body).toEqual({ ...body, model: "sim/small-1" });
+    // Everything passes through but `model`, and OpenRouter's routing fields, which this provider does not allow.
+    const { provider: _routing, ...forwarded } = body;
+    expect(upstream?.body).toEqual({ ...forwarded, model: "sim/small-1" });
     expect(upstream?.headers.authorization).toBe("Bearer sk-sim-openai-secret");
     expect(upstream?.headers["x-sim-extra"]).toBe("configured");
   });

@@ -46,18 +46,38 @@ describe("quota-aware routing", () => {
     expect(a.requests + b.requests).toBe(5);
   });
 
-  it("marks the account exhausted on a per-day quota error and skips its other models without calling them", async () => {
+  it("pauses the :free pool on OpenRouter's free-models-per-day error, without calling its other models, and keeps serving paid ones", async () => {
     const t = `acct-${crypto.randomUUID()}`;
     const perDay = {
       error: { message: "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day", code: 429, metadata: { headers: { "X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0" } } },
     };
-    const first = await chat("ACCT", sim({ tag: t, status: 429, error_body: perDay, only: ["route/acct-a"] }));
+    const first = await chat("ACCT", sim({ tag: t, status: 429, error_body: perDay, only: ["route/acct-a:free"] }));
     expect(first.status).toBe(429);
     const calls = await recorded(t);
-    // acct-a answered with the account error; acct-b shares the account, so it was never called.
-    expect(calls.map((c) => c.body.model)).toEqual(["route/acct-a"]);
+    // acct-a answered with the pool's error; acct-b draws on the same pool, so it was never called.
+    expect(calls.map((c) => c.body.model)).toEqual(["route/acct-a:free"]);
     expect(Number(first.headers.get("retry-after"))).toBeGreaterThan(60);
     const second = await chat("acct-b", sim({ tag: t }));
+    expect(second.status).toBe(429);
+    expect(await recorded(t)).toHaveLength(1);
+    // A paid model of the same provider is outside the pool: served as usual.
+    const paid = await chat("acct-paid", sim({ tag: t }));
+    expect(paid.status).toBe(200);
+    expect((await recorded(t)).map((c) => c.body.model)).toEqual(["route/acct-a:free", "route/acct-paid"]);
+    const status = (await (await call("/v1/status")).json()) as { models: Array<{ name: string; cooldown_until: string | null }>; providers: Array<{ id: string; exhausted_until: string | null }> };
+    const cooling = (name: string) => status.models.find((m) => m.name === name)?.cooldown_until;
+    expect(cooling("acct-a")).not.toBeNull();
+    expect(cooling("acct-b")).toBe(cooling("acct-a"));
+    expect(cooling("acct-paid")).toBeNull();
+    expect(status.providers.find((p) => p.id === "simacct")?.exhausted_until).toBeNull();
+  });
+
+  it("pauses every model of the provider on an account-wide error that names no pool", async () => {
+    const t = `whole-${crypto.randomUUID()}`;
+    const noCredit = { error: { message: "You exceeded your current quota: insufficient_quota.", type: "insufficient_quota", code: 429 } };
+    const first = await chat("acct-whole-a", sim({ tag: t, status: 429, error_body: noCredit }));
+    expect(first.status).toBe(429);
+    const second = await chat("acct-whole-b", sim({ tag: t }));
     expect(second.status).toBe(429);
     expect(await recorded(t)).toHaveLength(1);
   });

@@ -125,7 +125,7 @@ describe("geminiStreamTransformer", () => {
   });
 
   it("delivers what came before a failure, then fails, and never appends [DONE]", async () => {
-    const body = translateStream(bytes(textEvent("partial")), geminiStreamTransformer(ctx()));
+    const body = translateStream(bytes(textEvent("partial")), geminiStreamTransformer(ctx()), "simgemini");
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     const error = await (async () => {
