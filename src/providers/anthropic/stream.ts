@@ -1,29 +1,19 @@
 /**
  * Anthropic's event stream as OpenAI chunks. Anthropic numbers content blocks; OpenAI
- * numbers tool calls, so tool_use blocks get their own running index. The stream only
+ * numbers tool calls, so tool_use blocks get their own running index. Thinking streams as
+ * `reasoning_content` deltas; its signature arrives as one `reasoning_details` delta
+ * holding the block's whole text and signature, for the client to send back. The stream only
  * ends cleanly on message_stop: an `event: error` (which arrives after the 200) or a
  * stream that stops short errors the output with a typed UpstreamError, so the client
  * never sees `[DONE]` on a half answer.
  */
 import { UpstreamBadResponseError } from "../../errors";
-import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../openai/chat-response";
+import { ANTHROPIC_REASONING, type ChatCompletionChunk, type ChunkDelta, type FinishReason } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
 import type { ResponseContext } from "../types";
 import { classifyUpstreamError } from "../upstream-errors";
 import { finishReason, toUsage } from "./response";
-import { type AnthropicUsage, isRecord } from "./wire";
-
-/** The HTTP status Anthropic gives each error type, so a mid-stream error classifies like a failed response would. */
-const ERROR_STATUS: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  overloaded_error: 529,
-};
+import { type AnthropicUsage, ERROR_STATUS, isRecord } from "./wire";
 
 function usageFields(value: unknown): AnthropicUsage {
   if (!isRecord(value)) return {};
@@ -42,6 +32,9 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
   let usage: AnthropicUsage = {};
   /** Anthropic block index -> OpenAI tool-call index. */
   const toolIndex = new Map<number, number>();
+  /** Anthropic block index -> the thinking text so far, for its signature's detail. */
+  const thinking = new Map<number, string>();
+  let details = 0;
 
   const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => ({
     id: ctx.id,
@@ -50,6 +43,40 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
     model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
+
+  /** What a content block's start says in OpenAI terms; thinking is remembered for its signature. */
+  const blockStart = (block: Record<string, unknown>, index: number): ChunkDelta => {
+    if (block.type === "text" && typeof block.text === "string" && block.text) return { content: block.text };
+    if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+      const i = toolIndex.size;
+      toolIndex.set(index, i);
+      return { tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] };
+    }
+    if (block.type === "thinking") thinking.set(index, typeof block.thinking === "string" ? block.thinking : "");
+    if (block.type === "redacted_thinking" && typeof block.data === "string") {
+      return { reasoning_details: [{ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING, index: details++ }] };
+    }
+    return {};
+  };
+
+  /** One content_block_delta in OpenAI terms; undefined for what OpenAI cannot carry (citations). */
+  const blockDelta = (delta: Record<string, unknown>, index: number): ChunkDelta | undefined => {
+    if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return { content: delta.text };
+    const i = toolIndex.get(index);
+    if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
+      return { tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] };
+    }
+    const thought = thinking.get(index);
+    if (thought === undefined) return undefined;
+    if (delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking) {
+      thinking.set(index, thought + delta.thinking);
+      return { reasoning_content: delta.thinking };
+    }
+    if (delta.type === "signature_delta" && typeof delta.signature === "string") {
+      return { reasoning_details: [{ type: "reasoning.text", text: thought, signature: delta.signature, format: ANTHROPIC_REASONING, index: details++ }] };
+    }
+    return undefined;
+  };
 
   return {
     transform(event, controller) {
@@ -66,7 +93,7 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           started = true;
           controller.enqueue(chunk({ role: "assistant", content: "" }));
         }
-        if (delta.content !== undefined || delta.tool_calls) controller.enqueue(chunk(delta));
+        if (delta.content !== undefined || delta.tool_calls || delta.reasoning_content !== undefined || delta.reasoning_details) controller.enqueue(chunk(delta));
       };
       const index = typeof data.index === "number" ? data.index : -1;
 
@@ -77,25 +104,11 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           usage = { ...usage, ...usageFields(message.usage) };
           return emit({});
         }
-        case "content_block_start": {
-          const block = isRecord(data.content_block) ? data.content_block : {};
-          if (block.type === "text" && typeof block.text === "string" && block.text) return emit({ content: block.text });
-          if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
-            const i = toolIndex.size;
-            toolIndex.set(index, i);
-            return emit({ tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] });
-          }
-          return emit({});
-        }
+        case "content_block_start":
+          return emit(isRecord(data.content_block) ? blockStart(data.content_block, index) : {});
         case "content_block_delta": {
-          const delta = isRecord(data.delta) ? data.delta : {};
-          if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return emit({ content: delta.text });
-          const i = toolIndex.get(index);
-          if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
-            return emit({ tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] });
-          }
-          // thinking_delta, signature_delta, citations_delta: nothing OpenAI can carry.
-          return;
+          const delta = isRecord(data.delta) ? blockDelta(data.delta, index) : undefined;
+          return delta && emit(delta);
         }
         case "message_delta": {
           if (isRecord(data.delta) && data.delta.stop_reason != null) stopReason = data.delta.stop_reason;
