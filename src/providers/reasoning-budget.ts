@@ -12,7 +12,7 @@ const BUDGET: Record<string, number> = { none: 0, minimal: 1024, low: 1024, medi
 export function thinkingBudget(effort: unknown, target: string): number {
   const budget = typeof effort === "string" ? BUDGET[effort] : undefined;
   if (budget === undefined) {
-    throw new InvalidRequestError(`The parameter reasoning_effort is not supported for ${target} models: use one of ${Object.keys(BUDGET).join(", ")}.`, {
+    throw new InvalidRequestError(`${target} models take reasoning_effort ${Object.keys(BUDGET).join(", ")}.`, {
       param: "reasoning_effort",
     });
   }

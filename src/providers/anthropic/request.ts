@@ -121,7 +121,7 @@ function addThinking(req: ChatRequest, body: MessagesRequest, askedMax: number |
   }
   const fitted = Math.min(budget, askedMax - 1);
   if (fitted < MIN_THINKING_BUDGET) {
-    throw new InvalidRequestError(`Anthropic models reason only with a token limit above ${MIN_THINKING_BUDGET}; raise max_tokens or leave out reasoning_effort.`, {
+    throw new InvalidRequestError(`Anthropic models reason only with max_tokens above ${MIN_THINKING_BUDGET}.`, {
       param: "max_tokens",
       code: "unsupported_value",
     });

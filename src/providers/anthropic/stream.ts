@@ -24,17 +24,57 @@ function usageFields(value: unknown): AnthropicUsage {
   return out;
 }
 
+/** What a stream's content blocks have said so far. */
+interface Blocks {
+  /** Anthropic block index -> OpenAI tool-call index. */
+  toolIndex: Map<number, number>;
+  /** Anthropic block index -> the thinking text so far, for its signature's detail. */
+  thinking: Map<number, string>;
+  /** reasoning_details sent so far, to index the next. */
+  details: number;
+}
+
+/** What a content block's start says in OpenAI terms; thinking is remembered for its signature. */
+function blockStart(b: Blocks, block: Record<string, unknown>, index: number): ChunkDelta {
+  if (block.type === "text" && typeof block.text === "string" && block.text) return { content: block.text };
+  if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+    const i = b.toolIndex.size;
+    b.toolIndex.set(index, i);
+    return { tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] };
+  }
+  if (block.type === "thinking") b.thinking.set(index, typeof block.thinking === "string" ? block.thinking : "");
+  if (block.type === "redacted_thinking" && typeof block.data === "string") {
+    return { reasoning_details: [{ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING, index: b.details++ }] };
+  }
+  return {};
+}
+
+/** One content_block_delta in OpenAI terms; undefined for what OpenAI cannot carry (citations). */
+function blockDelta(b: Blocks, delta: Record<string, unknown>, index: number): ChunkDelta | undefined {
+  if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return { content: delta.text };
+  const i = b.toolIndex.get(index);
+  if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
+    return { tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] };
+  }
+  const thought = b.thinking.get(index);
+  if (thought === undefined) return undefined;
+  if (delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking) {
+    b.thinking.set(index, thought + delta.thinking);
+    return { reasoning_content: delta.thinking };
+  }
+  if (delta.type === "signature_delta" && typeof delta.signature === "string") {
+    return { reasoning_details: [{ type: "reasoning.text", text: thought, signature: delta.signature, format: ANTHROPIC_REASONING, index: b.details++ }] };
+  }
+  return undefined;
+}
+
 export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
   let model = ctx.model;
   let started = false;
   let finished = false;
   let stopReason: unknown;
   let usage: AnthropicUsage = {};
-  /** Anthropic block index -> OpenAI tool-call index. */
-  const toolIndex = new Map<number, number>();
-  /** Anthropic block index -> the thinking text so far, for its signature's detail. */
-  const thinking = new Map<number, string>();
-  let details = 0;
+  const blocks: Blocks = { toolIndex: new Map(), thinking: new Map(), details: 0 };
 
   const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => ({
     id: ctx.id,
@@ -43,40 +83,6 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
     model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
-
-  /** What a content block's start says in OpenAI terms; thinking is remembered for its signature. */
-  const blockStart = (block: Record<string, unknown>, index: number): ChunkDelta => {
-    if (block.type === "text" && typeof block.text === "string" && block.text) return { content: block.text };
-    if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
-      const i = toolIndex.size;
-      toolIndex.set(index, i);
-      return { tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] };
-    }
-    if (block.type === "thinking") thinking.set(index, typeof block.thinking === "string" ? block.thinking : "");
-    if (block.type === "redacted_thinking" && typeof block.data === "string") {
-      return { reasoning_details: [{ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING, index: details++ }] };
-    }
-    return {};
-  };
-
-  /** One content_block_delta in OpenAI terms; undefined for what OpenAI cannot carry (citations). */
-  const blockDelta = (delta: Record<string, unknown>, index: number): ChunkDelta | undefined => {
-    if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return { content: delta.text };
-    const i = toolIndex.get(index);
-    if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
-      return { tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] };
-    }
-    const thought = thinking.get(index);
-    if (thought === undefined) return undefined;
-    if (delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking) {
-      thinking.set(index, thought + delta.thinking);
-      return { reasoning_content: delta.thinking };
-    }
-    if (delta.type === "signature_delta" && typeof delta.signature === "string") {
-      return { reasoning_details: [{ type: "reasoning.text", text: thought, signature: delta.signature, format: ANTHROPIC_REASONING, index: details++ }] };
-    }
-    return undefined;
-  };
 
   return {
     transform(event, controller) {
@@ -105,9 +111,9 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           return emit({});
         }
         case "content_block_start":
-          return emit(isRecord(data.content_block) ? blockStart(data.content_block, index) : {});
+          return emit(isRecord(data.content_block) ? blockStart(blocks, data.content_block, index) : {});
         case "content_block_delta": {
-          const delta = isRecord(data.delta) ? blockDelta(data.delta, index) : undefined;
+          const delta = isRecord(data.delta) ? blockDelta(blocks, data.delta, index) : undefined;
           return delta && emit(delta);
         }
         case "message_delta": {
