@@ -3,15 +3,13 @@
  * cached once and later served to plain and streaming requests alike. Returns undefined
  * for anything but a stream that completed.
  */
-import type { AssistantToolCall, ChatCompletion, ChatCompletionChunk, FinishReason, ReasoningDetail, Usage } from "../openai/chat-response";
+import type { AssistantToolCall, ChatCompletion, ChatCompletionChunk, FinishReason, Usage } from "../openai/chat-response";
 import { SseParser } from "../stream/sse-parser";
 
 interface Choice {
   content: string;
   hasContent: boolean;
   refusal: string | null;
-  reasoning: string | undefined;
-  details: ReasoningDetail[];
   tools: AssistantToolCall[];
   finish: FinishReason | null;
 }
@@ -36,14 +34,12 @@ export async function assembleCompletion(body: ReadableStream<Uint8Array>): Prom
     head ??= { id: chunk.id ?? "", created: chunk.created ?? 0, model: chunk.model ?? "" };
     if (chunk.usage) usage = chunk.usage;
     for (const c of chunk.choices ?? []) {
-      const choice = choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, reasoning: undefined, details: [], tools: [], finish: null };
+      const choice = choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, tools: [], finish: null };
       if (typeof c.delta.content === "string") {
         choice.content += c.delta.content;
         choice.hasContent ||= c.delta.content.length > 0;
       }
       if (c.delta.refusal) choice.refusal = (choice.refusal ?? "") + c.delta.refusal;
-      if (c.delta.reasoning_content) choice.reasoning = (choice.reasoning ?? "") + c.delta.reasoning_content;
-      if (c.delta.reasoning_details) choice.details.push(...c.delta.reasoning_details);
       for (const t of c.delta.tool_calls ?? []) {
         const call = (choice.tools[t.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
         if (t.id) call.id = t.id;
@@ -77,8 +73,6 @@ export async function assembleCompletion(body: ReadableStream<Uint8Array>): Prom
           role: "assistant" as const,
           content: c.hasContent || c.tools.length === 0 ? c.content : null,
           ...(c.refusal ? { refusal: c.refusal } : {}),
-          ...(c.reasoning !== undefined ? { reasoning_content: c.reasoning } : {}),
-          ...(c.details.length ? { reasoning_details: c.details } : {}),
           ...(c.tools.length ? { tool_calls: c.tools } : {}),
         },
         finish_reason: c.finish,

@@ -11,8 +11,6 @@ export function replayAsStream(completion: ChatCompletion, includeUsage: boolean
   for (const choice of completion.choices) {
     const { index, message } = choice;
     chunks.push({ ...base, choices: [{ index, delta: { role: "assistant", content: "" }, finish_reason: null }] });
-    const { reasoning_content, reasoning_details } = message;
-    if (reasoning_content || reasoning_details) chunks.push({ ...base, choices: [{ index, delta: { reasoning_content, reasoning_details }, finish_reason: null }] });
     if (message.content) chunks.push({ ...base, choices: [{ index, delta: { content: message.content }, finish_reason: null }] });
     if (message.refusal) chunks.push({ ...base, choices: [{ index, delta: { refusal: message.refusal }, finish_reason: null }] });
     (message.tool_calls ?? []).forEach((call, i) => {

@@ -28,6 +28,6 @@ export function messagesErrorBody(err: ProxyError): AnthropicErrorBody {
 export function errorEventFrom(openaiError: unknown): string {
   const e = (openaiError ?? {}) as { message?: unknown; type?: unknown };
   const status = e.type === "rate_limit_error" ? 429 : e.type === "invalid_request_error" ? 400 : 500;
-  const body: AnthropicErrorBody = { type: "error", error: { type: anthropicErrorType(status), message: typeof e.message === "string" ? e.message : "The stream failed." } };
+  const body: AnthropicErrorBody = { type: "error", error: { type: anthropicErrorType(status), message: String(e.message) } };
   return `event: error\ndata: ${JSON.stringify(body)}\n\n`;
 }

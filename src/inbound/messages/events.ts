@@ -40,6 +40,8 @@ interface Chunk {
 
 type Block = { kind: "text" | "thinking"; index: number } | { kind: "tool"; index: number; deltas: number };
 
+/** Said when the internal stream breaks or stops short, which the stream guard otherwise reports itself. */
+export const STREAM_FAILED = "The stream ended before the answer was complete.";
 const TEXT = '{"type":"text","text":""}';
 const THINKING = '{"type":"thinking","thinking":"","signature":""}';
 const frame = (name: string, data: string) => `event: ${name}\ndata: ${data}\n\n`;
@@ -142,10 +144,9 @@ function toolCall(s: State, call: ToolCallDelta): string {
 function stop(s: State): string {
   const first = start(s, {});
   s.ended = true;
-  const u = messageUsage(s.usage, s.ctx.inputTokens, Math.ceil(s.chars / 4));
-  const reported: Record<string, number> = { input_tokens: u.input_tokens, output_tokens: u.output_tokens };
-  if (u.cache_read_input_tokens !== null) reported.cache_read_input_tokens = u.cache_read_input_tokens;
-  const messageDelta = { type: "message_delta", delta: { stop_reason: stopReason(s.finish), stop_sequence: null }, usage: reported };
+  // Usage here is cumulative, input included: the SDK replaces message_start's estimate with it.
+  const usage = messageUsage(s.usage, s.ctx.inputTokens, Math.ceil(s.chars / 4));
+  const messageDelta = { type: "message_delta", delta: { stop_reason: stopReason(s.finish), stop_sequence: null }, usage };
   return `${first}${close(s)}${frame("message_delta", JSON.stringify(messageDelta))}${frame("message_stop", '{"type":"message_stop"}')}`;
 }
 
@@ -161,7 +162,8 @@ function event(s: State, data: string): string {
   if (chunk.error) return fail(s, chunk.error);
   let out = start(s, chunk);
   if (chunk.usage) s.usage = chunk.usage;
-  const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
+  // Messages has one answer; a provider asked for one sends it as choice 0.
+  const choice = chunk.choices?.[0];
   if (!choice) return out;
   const d = choice.delta ?? {};
   const reasoning = d.reasoning_content ?? d.reasoning;
@@ -194,7 +196,7 @@ export function messagesEncoder(ctx: EncoderContext): MessagesEncoder {
   const s: State = { ctx, started: false, ended: false, next: 0, open: undefined, tools: new Map(), finish: undefined, usage: undefined, chars: 0 };
   return {
     event: (data) => event(s, data),
-    end: () => (s.ended ? "" : fail(s, { type: "upstream_error", message: "The stream ended before the answer was complete." })),
+    end: () => (s.ended ? "" : fail(s, { type: "upstream_error", message: STREAM_FAILED })),
     fail: (error) => fail(s, error),
     get done() {
       return s.ended;

@@ -48,7 +48,7 @@ describe("messagesStream", () => {
         { type: "tool_use", id: "call_2", name: "now", input: {} },
       ]);
       expect(checked.message.stop_reason).toBe("tool_use");
-      expect(checked.message.usage).toEqual({ input_tokens: 20, output_tokens: 12, cache_read_input_tokens: 10 });
+      expect(checked.message.usage).toEqual({ input_tokens: 20, output_tokens: 12, cache_creation_input_tokens: null, cache_read_input_tokens: 10 });
     }
   });
 
@@ -76,7 +76,7 @@ describe("messagesStream", () => {
   it("announces the estimated input in message_start and estimates output when the provider reports no usage", async () => {
     const { checked, text } = await translate(chunk({ content: "12345678" }, "length") + DONE);
     expect(text.startsWith('event: message_start\ndata: {"type":"message_start","message":{"id":"msg_abc"')).toBe(true);
-    expect(checked.message.usage).toEqual({ input_tokens: 42, output_tokens: 2 });
+    expect(checked.message.usage).toEqual({ input_tokens: 42, output_tokens: 2, cache_creation_input_tokens: null, cache_read_input_tokens: null });
     expect(checked.message.stop_reason).toBe("max_tokens");
   });
 

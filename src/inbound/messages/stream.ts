@@ -5,7 +5,7 @@
  * the client before the failure's own event.
  */
 import { SseParser } from "../../stream/sse-parser";
-import { type EncoderContext, messagesEncoder } from "./events";
+import { type EncoderContext, messagesEncoder, STREAM_FAILED } from "./events";
 
 const encoder = new TextEncoder();
 
@@ -27,7 +27,7 @@ export function messagesStream(source: ReadableStream<Uint8Array>, ctx: EncoderC
           try {
             r = await reader.read();
           } catch {
-            out += messages.fail({ type: "upstream_error", message: "The stream failed." });
+            out += messages.fail({ type: "upstream_error", message: STREAM_FAILED });
             break;
           }
           if (r.done) {
