@@ -121,10 +121,24 @@ describe("compileConfig", () => {
       "models.yaml: models[2].image_api: anthropic providers have no image API of their own; set image_api",
     ],
     ["missing providers", "models:\n  - { name: a, provider: b }\n", "models.yaml: providers:"],
+    ["an alias naming nothing", good + "aliases: { gpt-4o: flsh }\n", 'models.yaml: aliases.gpt-4o: unknown model or category "flsh"'],
+    ["an alias naming an alias", good + "aliases: { a: flash, b: a }\n", 'models.yaml: aliases.b: unknown model or category "a"'],
+    ["an alias shadowing a model", good + "aliases: { flash: BIG }\n", 'models.yaml: aliases.flash: "flash" is already a model name'],
+    ["an alias shadowing a category", good + "aliases: { SMALL: BIG }\n", 'models.yaml: aliases.SMALL: "SMALL" is already a size category'],
+    ["a * inside an alias", good + 'aliases: { "claude-*-sonnet": BIG }\n', "models.yaml: aliases.claude-*-sonnet: a * may only end an alias"],
   ])("reports %s in one line", (_, yaml, expected) => {
     const message = errorFor(yaml);
     expect(message.startsWith(expected), message).toBe(true);
     expect(message).not.toContain("\n");
+  });
+
+  it("accepts aliases of models and categories, exact and by prefix, in file order", () => {
+    const result = compileConfig(good + 'aliases:\n  gpt-4o: flash\n  "claude-haiku*": SMALL\n  "claude-*": BIG\n', "models.yaml");
+    expect(result.ok && Object.entries(result.config.aliases ?? {})).toEqual([
+      ["gpt-4o", "flash"],
+      ["claude-haiku*", "SMALL"],
+      ["claude-*", "BIG"],
+    ]);
   });
 
   it("reports YAML syntax errors with line and column", () => {

@@ -16,6 +16,11 @@ ${post('{"model":"SMALL","messages":[{"role":"user","content":"Hello!"}]}')}
 
 ${post('{"model":"claude","stream":true,"messages":[{"role":"user","content":"Hello!"}]}', "-sN")}
 
+The Anthropic SDK (and Claude Code) through /v1/messages, streamed from the Gemini model
+flash under the Claude model name it is aliased to:
+
+  ANTHROPIC_BASE_URL=${base} ANTHROPIC_API_KEY=${key} node demo/anthropic-stream.mjs
+
 Hammer SMALL and watch the traffic move as quotas fill (fast-a: 5/min, fast-b: 20/min, then flash):
 
   for i in $(seq 30); do curl -s -o /dev/null -w "%{http_code} %header{x-proxy-model}\\n" \\
@@ -42,6 +47,7 @@ Generate an image (the first image model by priority; the simulator draws a grad
     -d '{"prompt":"a lighthouse at dusk"}' -o lighthouse.png
 
 Models: fast-a, fast-b (OpenAI-compatible), flash (Gemini), smart-a (OpenAI-compatible), claude (Anthropic);
-categories SMALL and BIG; images: gpt-image, imagen, nano-banana, flux-schnell, flux-hf. Press Ctrl+C to stop.
+categories SMALL and BIG; aliases claude-sonnet* (flash), claude-haiku* (SMALL), claude-* (BIG), gpt-4o;
+images: gpt-image, imagen, nano-banana, flux-schnell, flux-hf. Press Ctrl+C to stop.
 `;
 }

@@ -21,6 +21,8 @@ import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
 import { dashboardRoutes } from "./routes/dashboard";
 import { imageRoutes } from "./routes/images";
+import { messagesRoutes } from "./routes/messages";
+import { connectivityProbe } from "./routes/probe";
 import { modelsRoutes } from "./routes/models";
 import { statusRoutes } from "./routes/status";
 
@@ -43,6 +45,7 @@ app.all("/ping", (c) => {
   throw new MethodNotAllowedError(c.req.method, ["GET", "HEAD"]);
 });
 app.route("/", dashboardRoutes);
+app.use(connectivityProbe());
 
 app.use(bearerAuth());
 app.use(async (c, next) => {
@@ -53,6 +56,7 @@ app.use(async (c, next) => {
 for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);
   app.route(base, chatRoutes);
+  app.route(base, messagesRoutes);
   app.route(base, imageRoutes);
   app.route(base, statusRoutes);
 }

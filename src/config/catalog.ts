@@ -18,6 +18,10 @@ export interface Catalog {
   /** Per-category routing settings; categories not listed use priority order and no wait. */
   readonly categorySettings: ReadonlyMap<string, CategoryConfig>;
   readonly defaultSize: string | undefined;
+  /** Exact aliases: client name -> model or category. */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** Prefix aliases (keys ending in `*`, without it), in file order. */
+  readonly aliasPrefixes: ReadonlyArray<readonly [prefix: string, target: string]>;
   readonly builtAt: number;
 }
 
@@ -39,7 +43,13 @@ export function buildCatalog(source: ProxyConfig, builtAt: number): Catalog {
   // Array.prototype.sort is stable, so equal ranks keep file order.
   for (const list of categories.values()) list.sort((a, b) => rank(a) - rank(b));
   const categorySettings = new Map(Object.entries(source.categories ?? {}));
-  return { models, categories, categorySettings, defaultSize: source.default_size, builtAt };
+  const aliases = new Map<string, string>();
+  const aliasPrefixes: Array<readonly [string, string]> = [];
+  for (const [alias, target] of Object.entries(source.aliases ?? {})) {
+    if (alias.endsWith("*")) aliasPrefixes.push([alias.slice(0, -1), target]);
+    else aliases.set(alias, target);
+  }
+  return { models, categories, categorySettings, defaultSize: source.default_size, aliases, aliasPrefixes, builtAt };
 }
 
 export const catalog: Catalog = buildCatalog(config, configBuiltAt);

@@ -111,6 +111,20 @@ function defaultImageApi(protocol: Protocol, model: string): ImageApi | undefine
   return undefined;
 }
 
+/** An alias names a model or category, never another alias, and never shadows a real name. */
+function checkAliases(aliases: Record<string, string>, names: Set<string>, sizes: Set<string>, ctx: z.RefinementCtx): void {
+  for (const [alias, target] of Object.entries(aliases)) {
+    const path = ["aliases", alias];
+    if (alias.indexOf("*") !== -1 && alias.indexOf("*") !== alias.length - 1) {
+      ctx.addIssue({ code: "custom", path, message: "a * may only end an alias (a prefix match)" });
+    } else if (names.has(alias) || sizes.has(alias)) {
+      ctx.addIssue({ code: "custom", path, message: `"${alias}" is already a ${names.has(alias) ? "model name" : "size category"}` });
+    } else if (!names.has(target) && !sizes.has(target)) {
+      ctx.addIssue({ code: "custom", path, message: `unknown model or category "${target}"` });
+    }
+  }
+}
+
 export const STRATEGIES = ["priority", "least-used", "latency", "cost"] as const;
 
 const categorySchema = z.strictObject({
@@ -126,6 +140,8 @@ export const configSchema = z
     models: z.array(modelSchema).min(1, "at least one model is required"),
     default_size: label.optional(),
     categories: z.record(label, categorySchema).default({}),
+    /** What clients call a model: exact names, or prefixes ending in `*`, mapped to a model or a category. */
+    aliases: z.record(label, label).optional(),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -167,6 +183,7 @@ export const configSchema = z
         }
       }
     }
+    checkAliases(config.aliases ?? {}, names, sizes, ctx);
     if (config.default_size !== undefined && !sizes.has(config.default_size)) {
       ctx.addIssue({ code: "custom", path: ["default_size"], message: `no model has size "${config.default_size}"` });
     }

@@ -1,8 +1,9 @@
 /**
- * Where every error becomes a response: ProxyErrors map to their OpenAI body, status and
- * headers; Hono's HTTPExceptions (from its validator and helpers) keep their status with
- * an OpenAI body; anything else is a logged 500 that reveals nothing about the cause (and
- * whose log line has its secrets redacted too).
+ * Where every error becomes a response: ProxyErrors map to their body, status and
+ * headers; Hono's HTTPExceptions (from its validator and helpers) keep their status;
+ * anything else is a logged 500 that reveals nothing about the cause (its log line
+ * redacted too). The body has OpenAI's shape, or the shape of the inbound protocol the
+ * path speaks (Anthropic's on /v1/messages*).
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -10,6 +11,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
 import { errorBody, InternalError, InvalidRequestError, NotFoundError, ProxyError } from "../errors";
 import { redactSecrets } from "../security/redact";
+import { inboundForPath } from "../inbound/registry";
+import { normalizedPath } from "./path";
 
 function fromHttpException(err: HTTPException): ProxyError {
   if (err.status === 400 && /json/i.test(err.message)) {
@@ -32,7 +35,8 @@ export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
 export function respondWithError(c: Context<AppEnv>, err: ProxyError): Response {
   const log = c.get("log");
   if (log) log.error ??= err.code ?? err.type;
-  return c.json(errorBody(err), err.status, err.headers);
+  const inbound = inboundForPath(normalizedPath(c.req.raw));
+  return c.json(inbound ? inbound.errorBody(err) : errorBody(err), err.status, err.headers);
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => respondWithError(c, toProxyError(err, c));

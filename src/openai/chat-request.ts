@@ -9,10 +9,14 @@ import * as z from "zod/mini";
 
 const nullish = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 
-const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
+// Anthropic's prompt-caching marker, as OpenAI-compatible gateways accept it on parts; only
+// Anthropic targets act on it.
+const cacheControl = z.optional(z.looseObject({ type: z.string() }));
+const textPart = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: cacheControl });
 const imagePart = z.looseObject({
   type: z.literal("image_url"),
   image_url: z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.string()) }),
+  cache_control: cacheControl,
 });
 const otherPart = z.looseObject({ type: z.enum(["input_audio", "file", "refusal"]) });
 const contentPart = z.discriminatedUnion("type", [textPart, imagePart, otherPart]);
@@ -28,14 +32,30 @@ const toolCall = z.looseObject({
 
 const systemMessage = z.looseObject({ role: z.enum(["system", "developer"]), content: textContent, name: z.optional(z.string()) });
 const userMessage = z.looseObject({ role: z.literal("user"), content: userContent, name: z.optional(z.string()) });
+/** Reasoning state sent back with an assistant turn (see ReasoningDetail); unknown kinds pass and are ignored. */
+const reasoningDetail = z.looseObject({
+  type: z.string(),
+  format: z.optional(z.string()),
+  text: z.optional(z.string()),
+  signature: z.optional(z.string()),
+  data: z.optional(z.string()),
+});
 const assistantMessage = z.looseObject({
   role: z.literal("assistant"),
   content: nullish(z.union([z.string(), z.array(z.discriminatedUnion("type", [textPart, otherPart]))])),
   tool_calls: nullish(z.array(toolCall)),
   refusal: nullish(z.string()),
   name: z.optional(z.string()),
+  reasoning_content: nullish(z.string()),
+  reasoning_details: nullish(z.array(reasoningDetail)),
 });
-const toolMessage = z.looseObject({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().check(z.minLength(1)) });
+const toolMessage = z.looseObject({
+  role: z.literal("tool"),
+  content: textContent,
+  tool_call_id: z.string().check(z.minLength(1)),
+  /** Not OpenAI's: set by inbound protocols whose tool results can be errors (Anthropic's is_error). */
+  is_error: z.optional(z.boolean()),
+});
 
 export const chatMessageSchema = z.discriminatedUnion("role", [systemMessage, userMessage, assistantMessage, toolMessage]);
 
@@ -77,6 +97,8 @@ export const chatRequestSchema = z.looseObject({
   stream_options: nullish(z.looseObject({ include_usage: z.optional(z.boolean()) })),
   temperature: nullish(z.number().check(z.gte(0), z.lte(2))),
   top_p: nullish(z.number().check(z.gte(0), z.lte(1))),
+  /** Not OpenAI's, but common among compatible servers; Anthropic and Gemini targets take it. */
+  top_k: nullish(z.number().check(z.int(), z.gte(0))),
   max_tokens: nullish(positiveInt),
   max_completion_tokens: nullish(positiveInt),
   n: nullish(z.number().check(z.int(), z.gte(1), z.lte(128))),
@@ -92,3 +114,4 @@ export type ChatMessage = z.output<typeof chatMessageSchema>;
 export type ContentPart = z.output<typeof contentPart>;
 export type ToolCall = z.output<typeof toolCall>;
 export type FunctionTool = z.output<typeof functionTool>;
+export type ReasoningDetailInput = z.output<typeof reasoningDetail>;

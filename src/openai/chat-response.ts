@@ -13,6 +13,20 @@ export interface Usage {
   completion_tokens_details?: { reasoning_tokens?: number };
 }
 
+/**
+ * One block of reasoning state, as OpenAI-compatible gateways carry it (`reasoning_details`):
+ * the text and signature of an Anthropic thinking block, an Anthropic redacted_thinking
+ * block, or a Gemini thought signature. Clients send these back unchanged on the
+ * assistant message; each adapter takes only the blocks of its own `format`, so a
+ * conversation that moved between providers stays valid.
+ */
+export type ReasoningDetail =
+  | { type: "reasoning.text"; text?: string; signature?: string; format: string; index?: number }
+  | { type: "reasoning.encrypted"; data: string; format: string; index?: number };
+
+export const ANTHROPIC_REASONING = "anthropic-claude-v1";
+export const GEMINI_REASONING = "google-gemini-v1";
+
 export interface AssistantToolCall {
   id: string;
   type: "function";
@@ -26,7 +40,15 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: "assistant"; content: string | null; refusal?: string | null; tool_calls?: AssistantToolCall[] };
+    message: {
+      role: "assistant";
+      content: string | null;
+      refusal?: string | null;
+      tool_calls?: AssistantToolCall[];
+      /** The model's reasoning text (Anthropic thinking, Gemini thought summaries). */
+      reasoning_content?: string;
+      reasoning_details?: ReasoningDetail[];
+    };
     finish_reason: FinishReason | null;
     logprobs: null;
   }>;
@@ -45,6 +67,8 @@ export interface ChunkDelta {
   content?: string | null;
   refusal?: string | null;
   tool_calls?: ChunkToolCallDelta[];
+  reasoning_content?: string;
+  reasoning_details?: ReasoningDetail[];
 }
 
 export interface ChatCompletionChunk {

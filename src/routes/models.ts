@@ -1,11 +1,14 @@
 /**
  * GET /models, /v1/models and /v1/models/{id}: every configured model, plus one entry
- * per size category, which clients may send as `model` to let the proxy choose.
+ * per size category, which clients may send as `model` to let the proxy choose, plus one
+ * per alias (a prefix alias is listed as written, `claude-*`; any name it matches is
+ * found by id).
  */
 import { Hono } from "hono";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import { NotFoundError } from "../errors";
+import { aliasTarget } from "../routing/resolve-model";
 
 interface ModelObject {
   id: string;
@@ -28,7 +31,13 @@ function listModels(): ModelObject[] {
     created,
     owned_by: "ai-proxy",
   }));
-  return [...models, ...categories];
+  const aliases: ModelObject[] = [...catalog.aliases.keys(), ...catalog.aliasPrefixes.map(([prefix]) => `${prefix}*`)].map((id) => ({
+    id,
+    object: "model",
+    created,
+    owned_by: "ai-proxy",
+  }));
+  return [...models, ...categories, ...aliases];
 }
 
 // Built once per isolate: the config cannot change without a new deployment.
@@ -45,7 +54,7 @@ export const modelsRoutes = new Hono<AppEnv>()
   .get("/models", (c) => c.json({ object: "list", data: models().list }))
   .get("/models/:id{.+}", (c) => {
     const id = c.req.param("id");
-    const model = models().byId.get(id);
+    const model = models().byId.get(id) ?? (aliasTarget(id) === undefined ? undefined : { id, object: "model", created: catalog.builtAt, owned_by: "ai-proxy" });
     if (!model) throw new NotFoundError(`The model '${id}' does not exist.`, "model_not_found", "model");
     return c.json(model);
   });

@@ -1,8 +1,11 @@
 /**
  * What a request's `model` means: a configured model name selects that model, then its
  * `fallbacks`; a size category (or no model, when default_size is set) selects the
- * category's models, to be ordered by the category's strategy. Only models of the
- * request's type (chat, image) are candidates.
+ * category's models, to be ordered by the category's strategy. Any other name may be an
+ * alias (models.yaml `aliases`): exact aliases first, then prefix aliases in file order,
+ * each standing for a model or category, so clients with their own model names (coding
+ * agents) route without being reconfigured. Only models of the request's type (chat,
+ * image) are candidates.
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
 import type { MODEL_TYPES, Strategy } from "../config/schema";
@@ -16,6 +19,14 @@ export interface Resolution {
   readonly strategy: Strategy | "fixed";
   /** How long the request may wait for quota to free. */
   readonly maxWaitMs: number;
+}
+
+/** The model or category an alias stands for; undefined when `name` is no alias. */
+export function aliasTarget(name: string, catalog: Catalog = defaultCatalog): string | undefined {
+  const exact = catalog.aliases.get(name);
+  if (exact !== undefined) return exact;
+  for (const [prefix, target] of catalog.aliasPrefixes) if (name.startsWith(prefix)) return target;
+  return undefined;
 }
 
 export function resolveModel(
@@ -46,5 +57,9 @@ export function resolveModel(
     const settings = catalog.categorySettings.get(name);
     return { requested: name, candidates: category, strategy: settings?.strategy ?? "priority", maxWaitMs: settings?.max_wait_ms ?? 0 };
   }
+  // Names come before aliases, so an alias never shadows a model; the build refuses an
+  // alias naming another alias, so this recursion is one level deep.
+  const target = catalog.models.has(name) || catalog.categories.has(name) ? undefined : aliasTarget(name, catalog);
+  if (target !== undefined) return resolveModel(target, type, catalog);
   throw new NotFoundError(`The model '${name}' does not exist.`, "model_not_found", "model");
 }

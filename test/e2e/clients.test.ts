@@ -1,7 +1,9 @@
 /**
  * End to end: the Worker under `wrangler dev` as a separate process, driven from Node by
- * the official openai client and the Vercel AI SDK, against the upstream simulator.
+ * the official openai and Anthropic clients and the Vercel AI SDK, against the upstream
+ * simulator.
  */
+import Anthropic from "@anthropic-ai/sdk";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, streamText } from "ai";
 import OpenAI from "openai";
@@ -71,5 +73,19 @@ describe("Vercel AI SDK against wrangler dev", () => {
   it("generateText works through a native adapter", async () => {
     const { text } = await generateText({ model: provider()("claude-sim"), prompt: directive({ reply: "Claude via the AI SDK." }), maxRetries: 0 });
     expect(text).toBe("Claude via the AI SDK.");
+  });
+});
+
+describe("Anthropic SDK against wrangler dev", () => {
+  it("streams from a Gemini model under Claude Code's default model name, the key as x-api-key", async () => {
+    const client = new Anthropic({ apiKey: E2E_KEY, baseURL: proxy.url, maxRetries: 0 });
+    const reply = "Messages through ai-proxy, from Gemini.";
+    const stream = client.messages.stream({ model: "claude-opus-4-8", max_tokens: 256, messages: [{ role: "user", content: directive({ reply }) }] });
+    let text = "";
+    stream.on("text", (delta) => (text += delta));
+    const message = await stream.finalMessage();
+    expect(text).toBe(reply);
+    expect(message.model).toBe("gemini-2.5-flash");
+    expect((await stream.withResponse()).response.headers.get("x-proxy-provider")).toBe("simgemini");
   });
 });

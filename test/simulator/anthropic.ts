@@ -8,7 +8,10 @@
  * stop_reason here) it reads a few of its own:
  * - `stream_error`: an error type, e.g. "overloaded_error", sent as `event: error` halfway
  *   through the text of a streamed answer, which then stops with no message_stop;
- * - `thinking`: a thinking block's text, sent before the answer;
+ * - `thinking`: a thinking block's text, sent before the answer (also sent, with a default
+ *   text, whenever the request enables `thinking`). Its signature is derived from the text,
+ *   and thinking blocks sent back in history must carry it, as the real API checks;
+ * - `redacted`: also send a redacted_thinking block with this data;
  * - `cache_read`: cache_read_input_tokens to report;
  * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop.
  */
@@ -21,6 +24,7 @@ import { eventFrame, startSse, writeFrames } from "./sse";
 interface AnthropicDirective extends Directive {
   stream_error?: string;
   thinking?: string;
+  redacted?: string;
   cache_read?: number;
   truncate?: boolean;
 }
@@ -46,9 +50,34 @@ function sendError(res: ServerResponse, status: number, message: string, headers
   sendJson(res, status, anthropicErrorBody(status, message), { "request-id": requestId(), ...headers });
 }
 
-type Block = { type?: unknown; id?: unknown; tool_use_id?: unknown };
+type Block = { type?: unknown; id?: unknown; tool_use_id?: unknown; thinking?: unknown; signature?: unknown };
+
+/** What the simulator signs a thinking text with: checkable, and base64 like the real ones. */
+export const thinkingSignature = (text: string) => Buffer.from(`sim-sig:${text.length}:${text.slice(0, 24)}`).toString("base64");
 
 const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
+
+/** The thinking rules the real API enforces: budget size, signatures, and tool turns opening with thinking. */
+function invalidThinking(body: Record<string, unknown>, messages: Array<{ role?: unknown; content?: unknown }>): string | undefined {
+  for (const [i, m] of messages.entries()) {
+    for (const [j, b] of blocksOf(m.content).entries()) {
+      if (b.type === "thinking" && (typeof b.thinking !== "string" || b.signature !== thinkingSignature(b.thinking))) {
+        return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`;
+      }
+    }
+  }
+  const thinking = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  if (thinking?.type !== "enabled") return undefined;
+  const budget = thinking.budget_tokens;
+  if (typeof budget !== "number" || budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+  if (budget >= (body.max_tokens as number)) return "`max_tokens` must be greater than `thinking.budget_tokens`";
+  const lastAssistant = messages.findLastIndex((m) => m.role === "assistant");
+  const blocks = lastAssistant === -1 ? [] : blocksOf(messages[lastAssistant]!.content);
+  if (blocks.some((b) => b.type === "tool_use") && blocks[0]?.type !== "thinking" && blocks[0]?.type !== "redacted_thinking") {
+    return `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(blocks[0]?.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`;
+  }
+  return undefined;
+}
 
 /** What the real API refuses with a 400 and a translator could get wrong; undefined when the body is fine. */
 function invalidBody(body: Record<string, unknown>): string | undefined {
@@ -82,7 +111,7 @@ function invalidBody(body: Record<string, unknown>): string | undefined {
       }
     }
   }
-  return undefined;
+  return invalidThinking(body, messages as Array<{ role?: unknown; content?: unknown }>);
 }
 
 /** The words a prompt is counted by: system and message text, not roles or block types. */
@@ -118,7 +147,12 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
     service_tier: "standard",
   };
   const id = `msg_sim${Date.now().toString(36)}`;
-  const thinking = d.thinking ? [{ type: "thinking" as const, thinking: d.thinking, signature: "c2ln" }] : [];
+  const enabled = (body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined)?.type === "enabled";
+  const thought = d.thinking ?? (enabled ? `Thinking within ${String((body.thinking as { budget_tokens?: unknown }).budget_tokens)} tokens.` : undefined);
+  const thinking: Array<{ type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string }> = thought
+    ? [{ type: "thinking" as const, thinking: thought, signature: thinkingSignature(thought) }]
+    : [];
+  if (d.redacted) thinking.push({ type: "redacted_thinking", data: d.redacted });
   const textBlocks = text ? [{ type: "text" as const, text }] : [];
 
   if (body.stream !== true) {
@@ -135,9 +169,15 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   ];
   let index = 0;
   for (const block of thinking) {
-    frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }));
-    frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } }));
-    frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }));
+    if (block.type === "redacted_thinking") {
+      frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: block }));
+    } else {
+      frames.push(eventFrame("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }));
+      for (const piece of chunkText(block.thinking)) {
+        frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: piece } }));
+      }
+      frames.push(eventFrame("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } }));
+    }
     frames.push(eventFrame("content_block_stop", { type: "content_block_stop", index }));
     index++;
   }

@@ -1,6 +1,7 @@
 /**
  * How a test steers the simulator: a directive embedded in the request's message text,
- * `<<sim {"status":429,"tag":"t1"}>>`. Text survives every adapter's translation, and a
+ * `<<sim {"status":429,"tag":"t1"}>>` (the last one in the request counts). Text survives
+ * every adapter's translation, and a
  * per-request directive keeps parallel test files from stepping on each other (no shared
  * fault queue). `tag` groups requests so a test can read back exactly what it caused.
  */
@@ -37,6 +38,8 @@ export interface Directive {
   split_writes?: boolean;
   /** Send SSE comment / keep-alive lines between frames. */
   keepalive?: boolean;
+  /** OpenAI-compatible answers: reasoning_content sent before the answer. */
+  reasoning?: string;
   /** Answer with tool calls instead of text. */
   tool_calls?: ToolCallSpec[];
   finish_reason?: string;
@@ -89,14 +92,16 @@ export function withoutFaults(d: Directive): Directive {
   return clean;
 }
 
-const MARKER = /<<sim (\{.*?\})>>/s;
+const MARKER = /<<sim (\{.*?\})>>/gs;
 
+/** The last directive in the request wins: in a conversation, the newest message steers. */
 export function parseDirective(texts: readonly string[]): Directive {
-  for (const text of texts) {
-    const match = MARKER.exec(text);
-    if (match?.[1]) {
+  for (let i = texts.length - 1; i >= 0; i--) {
+    const matches = [...texts[i]!.matchAll(MARKER)];
+    const last = matches.at(-1)?.[1];
+    if (last) {
       try {
-        return JSON.parse(match[1]) as Directive;
+        return JSON.parse(last) as Directive;
       } catch {
         return {};
       }

@@ -15,6 +15,8 @@
  *   as a frame, and no finishReason (an error reported mid-stream after HTTP 200).
  * - Function calls: the first functionCall part carries a thoughtSignature, as thinking
  *   models send it, and usage then reports thoughtsTokenCount.
+ * - `thinkingConfig.includeThoughts`: a thought-summary part (`thought: true`) comes first,
+ *   naming the budget, and the first answer part carries a thoughtSignature.
  */
 import type { ServerResponse } from "node:http";
 import { chunkText, countTokens, type Directive, replyText } from "./directive";
@@ -149,6 +151,8 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
       promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }],
     };
     const envelope = { modelVersion: model, responseId: `sim${Date.now().toString(36)}` };
+    const thinkingConfig = isRecord(config.thinkingConfig) ? config.thinkingConfig : {};
+    const thoughtParts = thinkingConfig.includeThoughts === true ? [{ text: `Thinking within ${String(thinkingConfig.thinkingBudget)} tokens.`, thought: true }] : [];
     const callParts = calls.map((call, i) => ({
       functionCall: { name: call.name, args: call.arguments },
       ...(i === 0 ? { thoughtSignature: signature(call.name) } : {}),
@@ -163,14 +167,17 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
     }
 
     if (!stream) {
-      const parts = calls.length ? callParts : pieces.length ? [{ text: pieces.join("") }] : [];
+      const answer: Array<Record<string, unknown>> = calls.length ? callParts : pieces.length ? [{ text: pieces.join("") }] : [];
+      if (thoughtParts.length && answer[0] && !answer[0].thoughtSignature) answer[0] = { ...answer[0], thoughtSignature: signature("text") };
+      const parts = [...thoughtParts, ...answer];
       const content = parts.length ? { content: { parts, role: "model" } } : {};
       return sendJson(res, 200, { candidates: each(() => ({ ...content, finishReason: finish })), usageMetadata, ...envelope }, d.headers);
     }
 
     const events: Array<Record<string, unknown>> = [];
     const partEvent = (part: Record<string, unknown>) => ({ candidates: each(() => ({ content: { parts: [part], role: "model" } })), ...envelope });
-    for (const piece of pieces) events.push(partEvent({ text: piece }));
+    for (const part of thoughtParts) events.push(partEvent(part));
+    pieces.forEach((piece, i) => events.push(partEvent(i === 0 && thoughtParts.length ? { text: piece, thoughtSignature: signature("text") } : { text: piece })));
     for (const part of callParts) events.push(partEvent(part));
     const midStreamError = d.error_body !== undefined;
     if (!midStreamError) {

@@ -9,6 +9,7 @@ import { dataFrame, startSse, writeFrames } from "./sse";
 
 interface ChatBody {
   model?: string;
+  reasoning_effort?: string;
   stream?: boolean;
   messages?: unknown[];
   stream_options?: { include_usage?: boolean };
@@ -49,6 +50,7 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
   const id = `chatcmpl-sim${Date.now().toString(36)}`;
   const created = Math.floor(Date.now() / 1000);
   const text = replyText(d, model);
+  const reasoning = d.reasoning ?? (body.reasoning_effort ? `Reasoning at ${body.reasoning_effort} effort.` : undefined);
   const toolCalls = (d.tool_calls ?? []).map((call, i) => ({
     id: `call_sim_${i}`,
     type: "function" as const,
@@ -65,9 +67,10 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
 
   if (!body.stream) {
-    const message = toolCalls.length
-      ? { role: "assistant", content: null, tool_calls: toolCalls }
-      : { role: "assistant", content: text };
+    const message = {
+      ...(toolCalls.length ? { role: "assistant", content: null, tool_calls: toolCalls } : { role: "assistant", content: text }),
+      ...(reasoning ? { reasoning_content: reasoning } : {}),
+    };
     return sendJson(
       res,
       200,
@@ -79,6 +82,7 @@ export async function handleOpenAIChat(body: ChatBody, res: ServerResponse, d: D
   const chunk = (delta: unknown, finish_reason: string | null = null) =>
     dataFrame({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason, logprobs: null }] });
   const frames = [chunk({ role: "assistant", content: "" })];
+  for (const piece of reasoning ? chunkText(reasoning) : []) frames.push(chunk({ reasoning_content: piece }));
   const errorAt = d.stream_error ? (d.error_after ?? Math.ceil(pieces.length / 2)) : -1;
   for (const [i, piece] of pieces.entries()) {
     if (i === errorAt) {

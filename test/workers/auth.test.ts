@@ -37,6 +37,31 @@ describe("bearer auth", () => {
     expect((await call("/v1/models", { key: null, headers: { authorization: "bearer test-key-2" } })).status).toBe(200);
   });
 
+  it("accepts the key as x-api-key on every route, as the Anthropic SDK sends it", async () => {
+    expect((await call("/v1/models", { key: null, headers: { "x-api-key": "test-key-2" } })).status).toBe(200);
+    const chat = await call("/v1/chat/completions", {
+      key: null,
+      method: "POST",
+      headers: { "x-api-key": "test-key-1", "content-type": "application/json" },
+      body: JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(chat.status).toBe(200);
+    // One valid key is enough when a client sends both headers.
+    expect((await call("/v1/models", { key: "test-key-1", headers: { "x-api-key": "stale" } })).status).toBe(200);
+    expect((await call("/v1/models", { key: null, headers: { "x-api-key": "test-key-3" } })).status).toBe(401);
+    expect((await call("/v1/models", { key: null, headers: { "x-api-key": "" } })).status).toBe(401);
+  });
+
+  it("answers HEAD / and HEAD /v1 without a key (Claude Code's connectivity probe), and nothing else", async () => {
+    for (const path of ["/", "/v1", "/v1/"]) {
+      const res = await call(path, { key: null, method: "HEAD" });
+      expect(res.status, path).toBe(200);
+      expect(await res.text()).toBe("");
+    }
+    expect((await call("/", { key: null })).status).toBe(401);
+    expect((await call("/v1/models", { key: null, method: "HEAD" })).status).toBe(401);
+  });
+
   it("protects every spelling of every path except /ping", async () => {
     const paths = [
       "/v1/models", "/v1/models/", "//v1//models", "/V1/MODELS", "/v1/%6dodels", "/models",

@@ -186,14 +186,50 @@ describe("chat completions: Anthropic upstream", () => {
     ]);
   });
 
-  it("keeps thinking out of the answer, streamed and not", async () => {
+  it("keeps thinking out of the content and in reasoning_content, streamed and not", async () => {
     const content = sim({ thinking: "Let me think privately.", reply: "Visible answer." });
     const plain = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content }] });
-    expect(plain.choices[0]?.message.content).toBe("Visible answer.");
+    expect(plain.choices[0]?.message).toMatchObject({ content: "Visible answer.", reasoning_content: "Let me think privately." });
     const stream = await client.chat.completions.create({ model: MODEL, stream: true, messages: [{ role: "user", content }] });
     let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    let reasoning = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      text += delta?.content ?? "";
+      reasoning += delta?.reasoning_content ?? "";
+    }
     expect(text).toBe("Visible answer.");
+    expect(reasoning).toBe("Let me think privately.");
+  });
+
+  it("asks for thinking with reasoning_effort, and accepts the signed reasoning back in a tool loop", async () => {
+    const t = tag();
+    const first = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "low",
+      tools: [weatherTool],
+      messages: [{ role: "user", content: `Weather? ${sim({ tag: t, tool_calls: [{ name: "get_weather", arguments: { city: "Oslo" } }] })}` }],
+    });
+    const sent = (await only(t)).body;
+    expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    expect(sent.max_tokens).toBe(4096 + 1024);
+    const message = first.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string; reasoning_details?: unknown[] };
+    expect(message.reasoning_content).toBe("Thinking within 1024 tokens.");
+    expect(message.reasoning_details).toEqual([
+      { type: "reasoning.text", text: "Thinking within 1024 tokens.", signature: expect.any(String), format: "anthropic-claude-v1", index: 0 },
+    ]);
+    // The simulator, like Anthropic, refuses a tool-use turn without its signed thinking block.
+    const second = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "low",
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Weather?" },
+        message as OpenAI.ChatCompletionMessageParam,
+        { role: "tool", tool_call_id: message.tool_calls![0]!.id, content: `Rain ${sim({ reply: "Umbrella." })}` },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe("Umbrella.");
   });
 
   it("maps response_format json_schema to structured outputs", async () => {

@@ -28,6 +28,40 @@ async function collect(stream: AsyncIterable<OpenAI.ChatCompletionChunk>) {
   return chunks;
 }
 
+describe("chat completions: Gemini reasoning", () => {
+  it("asks for thought summaries with reasoning_effort, returns them as reasoning_content, and takes the signature back", async () => {
+    const t = tag();
+    const first = await client.chat.completions.create({ model, reasoning_effort: "medium", messages: [{ role: "user", content: `Think ${sim({ tag: t, reply: "Paris." })}` }] });
+    const [sent] = await recorded(t);
+    expect((sent?.body.generationConfig as Record<string, unknown>).thinkingConfig).toEqual({ thinkingBudget: 8192, includeThoughts: true });
+    const message = first.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string; reasoning_details?: Array<{ data?: string }> };
+    expect(message.content).toBe("Paris.");
+    expect(message.reasoning_content).toBe("Thinking within 8192 tokens.");
+    expect(message.reasoning_details).toEqual([{ type: "reasoning.encrypted", data: simSignature("text"), format: "google-gemini-v1", index: 0 }]);
+
+    const t2 = tag();
+    await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Think" }, message as OpenAI.ChatCompletionMessageParam, { role: "user", content: `Again ${sim({ tag: t2 })}` }],
+    });
+    const [again] = await recorded(t2);
+    expect((again?.body.contents as Content[])[1]).toEqual({ role: "model", parts: [{ text: "Paris.", thoughtSignature: simSignature("text") }] });
+  });
+
+  it("streams thought summaries as reasoning_content deltas", async () => {
+    const stream = await client.chat.completions.create({ model, stream: true, reasoning_effort: "low", messages: [{ role: "user", content: sim({ reply: "Oslo." }) }] });
+    let reasoning = "";
+    let text = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      reasoning += delta?.reasoning_content ?? "";
+      text += delta?.content ?? "";
+    }
+    expect(reasoning).toBe("Thinking within 1024 tokens.");
+    expect(text).toBe("Oslo.");
+  });
+});
+
 describe("chat completions: Gemini upstream", () => {
   it("answers a non-streaming request from generateContent, the key only in x-goog-api-key", async () => {
     const t = tag();

@@ -106,6 +106,21 @@ describe("chat completions: OpenAI-compatible upstream", () => {
   });
 });
 
+describe("reasoning", () => {
+  it("returns a reasoning model's reasoning_content, and passes it on unchanged in history", async () => {
+    const t = `o-${crypto.randomUUID()}`;
+    const first = await client.chat.completions.create({ model: "sim-small", reasoning_effort: "high", messages: [{ role: "user", content: sim({ reply: "42." }) }] });
+    const message = first.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect(message.reasoning_content).toBe("Reasoning at high effort.");
+    await client.chat.completions.create({
+      model: "sim-small",
+      messages: [{ role: "user", content: "q" }, message as OpenAI.ChatCompletionMessageParam, { role: "user", content: sim({ tag: t }) }],
+    });
+    const [sent] = await recorded(t);
+    expect((sent?.body.messages as Array<Record<string, unknown>>)[1]).toMatchObject({ role: "assistant", content: "42.", reasoning_content: "Reasoning at high effort." });
+  });
+});
+
 describe("model resolution", () => {
   it("sends a category to its first model by priority, and a missing model to default_size", async () => {
     for (const model of ["SMALL", undefined]) {

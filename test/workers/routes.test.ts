@@ -68,6 +68,14 @@ describe("models", () => {
     expect(await category.json()).toMatchObject({ id: "BIG", owned_by: "ai-proxy" });
   });
 
+  it("lists aliases after the categories, and finds any name a prefix alias matches", async () => {
+    const ids = ((await (await call("/v1/models")).json()) as ModelList).data.map((m) => m.id);
+    expect(ids.slice(-4)).toEqual(["claude-opus-4-8", "gpt-4o", "claude-haiku*", "claude-*"]);
+    const matched = await call("/v1/models/claude-sonnet-4-5");
+    expect(matched.status).toBe(200);
+    expect(await matched.json()).toMatchObject({ id: "claude-sonnet-4-5", object: "model", owned_by: "ai-proxy" });
+  });
+
   it("answers 404 model_not_found for an unknown id", async () => {
     const res = await call("/v1/models/gpt-17");
     expect(res.status).toBe(404);

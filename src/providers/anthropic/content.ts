@@ -6,7 +6,7 @@
  */
 import { InvalidRequestError } from "../../errors";
 import type { ContentPart } from "../../openai/chat-request";
-import { type ContentBlock, type DocumentBlock, isRecord, type TextBlock } from "./wire";
+import { type CacheControl, type ContentBlock, type DocumentBlock, isRecord, type TextBlock } from "./wire";
 
 /** The only image types the Messages API decodes. */
 const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
@@ -27,8 +27,9 @@ function parseDataUrl(url: string): DataUrl | undefined {
 }
 
 /** Empty text blocks are a 400 upstream, and carry nothing, so they are left out. */
-export function textBlock(text: string): TextBlock[] {
-  return text === "" ? [] : [{ type: "text", text }];
+export function textBlock(text: string, cacheControl?: CacheControl): TextBlock[] {
+  if (text === "") return [];
+  return cacheControl ? [{ type: "text", text, cache_control: cacheControl }] : [{ type: "text", text }];
 }
 
 function imageBlock(url: string, param: string): ContentBlock {
@@ -73,9 +74,11 @@ function fileBlock(file: unknown, param: string): ContentBlock {
 export function partToBlocks(part: ContentPart, param: string): ContentBlock[] {
   switch (part.type) {
     case "text":
-      return textBlock(part.text);
-    case "image_url":
-      return [imageBlock(part.image_url.url, `${param}.image_url.url`)];
+      return textBlock(part.text, part.cache_control);
+    case "image_url": {
+      const block = imageBlock(part.image_url.url, `${param}.image_url.url`);
+      return [part.cache_control && block.type === "image" ? { ...block, cache_control: part.cache_control } : block];
+    }
     case "file":
       return [fileBlock(part.file, `${param}.file`)];
     case "refusal":

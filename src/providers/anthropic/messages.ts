@@ -1,12 +1,14 @@
 /**
  * OpenAI's conversation as Anthropic's. System and developer messages leave the list for
  * the top-level `system`; assistant tool calls become tool_use blocks and tool messages
- * user-role tool_result blocks; and neighbouring turns of one role are merged, because
- * Anthropic wants user and assistant to alternate and tool results to open the user turn
- * that answers the calls.
+ * user-role tool_result blocks; reasoning the client sent back (`reasoning_details` of
+ * Anthropic's format) becomes the thinking blocks it was, signatures intact; and
+ * neighbouring turns of one role are merged, because Anthropic wants user and assistant
+ * to alternate and tool results to open the user turn that answers the calls.
  */
 import { InvalidRequestError } from "../../errors";
 import type { ChatMessage, ToolCall } from "../../openai/chat-request";
+import { ANTHROPIC_REASONING } from "../../openai/chat-response";
 import { partToBlocks, textBlock } from "./content";
 import { type AnthropicMessage, type ContentBlock, isRecord, type TextBlock, type ToolResultBlock, type ToolUseBlock } from "./wire";
 
@@ -15,10 +17,29 @@ export interface Conversation {
   messages: AnthropicMessage[];
 }
 
-type TextContent = string | ReadonlyArray<{ text: string }>;
+type TextContent = string | ReadonlyArray<{ text: string; cache_control?: TextBlock["cache_control"] }>;
 
 function textBlocks(content: TextContent): TextBlock[] {
-  return typeof content === "string" ? textBlock(content) : content.flatMap((part) => textBlock(part.text));
+  return typeof content === "string" ? textBlock(content) : content.flatMap((part) => textBlock(part.text, part.cache_control));
+}
+
+/**
+ * Thinking blocks come back only with the signature Anthropic gave them (a block without
+ * one is refused upstream), in the order they were produced, ahead of the turn's text.
+ */
+function thinkingBlocks(message: Extract<ChatMessage, { role: "assistant" }>): ContentBlock[] {
+  const blocks: ContentBlock[] = [];
+  const details = message.reasoning_details ?? [];
+  for (const d of details) {
+    if (d.format !== ANTHROPIC_REASONING) continue;
+    if (d.type === "reasoning.encrypted" && d.data) blocks.push({ type: "redacted_thinking", data: d.data });
+    if (d.type === "reasoning.text" && d.signature) {
+      // Streamed answers carry the text once, in reasoning_content, when there is one block.
+      const text = d.text ?? (details.length === 1 ? (message.reasoning_content ?? "") : "");
+      blocks.push({ type: "thinking", thinking: text, signature: d.signature });
+    }
+  }
+  return blocks;
 }
 
 function toolUse(call: ToolCall, param: string): ToolUseBlock {
@@ -45,15 +66,18 @@ function toolResult(message: Extract<ChatMessage, { role: "tool" }>): ToolResult
     const blocks = textBlocks(message.content);
     if (blocks.length) block.content = blocks;
   }
+  if (message.is_error === true) block.is_error = true;
   return block;
 }
 
 function assistantBlocks(message: Extract<ChatMessage, { role: "assistant" }>, param: string): ContentBlock[] {
+  const thinking = thinkingBlocks(message);
   const blocks: ContentBlock[] = [];
   const { content } = message;
   if (typeof content === "string") blocks.push(...textBlock(content));
   else if (content) content.forEach((part, j) => blocks.push(...partToBlocks(part, `${param}.content[${j}]`)));
   if (!blocks.length && message.refusal) blocks.push(...textBlock(message.refusal));
+  blocks.unshift(...thinking);
   message.tool_calls?.forEach((call, j) => blocks.push(toolUse(call, `${param}.tool_calls[${j}].function.arguments`)));
   return blocks;
 }

@@ -258,7 +258,6 @@ describe("translateRequest: parameters", () => {
     ["logit_bias", { "50256": -100 }],
     ["audio", { voice: "alloy", format: "wav" }],
     ["modalities", ["text", "audio"]],
-    ["reasoning_effort", "high"],
     ["functions", [{ name: "f" }]],
   ])("refuses %s=%j naming it", (param, value) => {
     const err = rejection({ messages: [user("q")], [param]: value });
@@ -282,6 +281,83 @@ describe("translateRequest: parameters", () => {
       service_tier: "auto",
     });
     expect(body).toEqual({ model: MODEL, max_tokens: DEFAULT_MAX_TOKENS, messages: [{ role: "user", content: [{ type: "text", text: "q" }] }] });
+  });
+});
+
+describe("translateRequest: reasoning", () => {
+  it("turns reasoning_effort into extended thinking, adding the budget to the default token limit", () => {
+    expect(translate({ messages: [user("q")], reasoning_effort: "medium" })).toMatchObject({ max_tokens: DEFAULT_MAX_TOKENS + 8192, thinking: { type: "enabled", budget_tokens: 8192 } });
+    expect(translate({ messages: [user("q")], reasoning_effort: "none" })).not.toHaveProperty("thinking");
+  });
+
+  it("fits the budget under a client's token limit, and refuses one too small to think in", () => {
+    expect(translate({ messages: [user("q")], reasoning_effort: "high", max_tokens: 5000 })).toMatchObject({ max_tokens: 5000, thinking: { budget_tokens: 4999 } });
+    expect(rejection({ messages: [user("q")], reasoning_effort: "low", max_tokens: 800 }).param).toBe("max_tokens");
+    expect(rejection({ messages: [user("q")], reasoning_effort: "extreme" }).param).toBe("reasoning_effort");
+  });
+
+  it("sends thinking blocks back from reasoning_details, signatures intact, before the turn's text and calls", () => {
+    const body = translate({
+      reasoning_effort: "low",
+      messages: [
+        user("q"),
+        {
+          role: "assistant",
+          content: "Checking.",
+          reasoning_content: "Let me look.",
+          reasoning_details: [
+            { type: "reasoning.text", text: "Let me look.", signature: "c2ln", format: "anthropic-claude-v1" },
+            { type: "reasoning.encrypted", data: "cmVk", format: "anthropic-claude-v1" },
+            { type: "reasoning.encrypted", data: "Z2Vt", format: "google-gemini-v1" },
+          ],
+          tool_calls: [{ id: "toolu_1", type: "function", function: { name: "f", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "toolu_1", content: "boom", is_error: true },
+      ],
+    });
+    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    expect(body.messages[1]?.content).toEqual([
+      { type: "thinking", thinking: "Let me look.", signature: "c2ln" },
+      { type: "redacted_thinking", data: "cmVk" },
+      { type: "text", text: "Checking." },
+      { type: "tool_use", id: "toolu_1", name: "f", input: {} },
+    ]);
+    expect(body.messages[2]?.content).toEqual([{ type: "tool_result", tool_use_id: "toolu_1", content: "boom", is_error: true }]);
+  });
+
+  it("takes a streamed signature's text from reasoning_content, and drops reasoning without a signature", () => {
+    const streamed = translate({
+      messages: [user("q"), { role: "assistant", content: "A", reasoning_content: "Hmm.", reasoning_details: [{ type: "reasoning.text", signature: "c2ln", format: "anthropic-claude-v1" }] }, user("r")],
+    });
+    expect(streamed.messages[1]?.content[0]).toEqual({ type: "thinking", thinking: "Hmm.", signature: "c2ln" });
+    const unsigned = translate({ messages: [user("q"), { role: "assistant", content: "A", reasoning_content: "Hmm." }, user("r")] });
+    expect(unsigned.messages[1]?.content).toEqual([{ type: "text", text: "A" }]);
+  });
+
+  it("thinks only when the last tool-use turn opens with its thinking block (history from elsewhere has none)", () => {
+    const foreign = translate({
+      reasoning_effort: "low",
+      messages: [
+        user("q"),
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_1", content: "ok" },
+      ],
+    });
+    expect(foreign).not.toHaveProperty("thinking");
+    expect(foreign.max_tokens).toBe(DEFAULT_MAX_TOKENS);
+  });
+
+  it("keeps cache_control on system and message parts, and passes top_k", () => {
+    const body = translate({
+      top_k: 5,
+      messages: [
+        { role: "system", content: [{ type: "text", text: "S", cache_control: { type: "ephemeral" } }, { type: "text", text: "T" }] },
+        user([{ type: "text", text: "q", cache_control: { type: "ephemeral", ttl: "1h" } }]),
+      ],
+    });
+    expect(body.top_k).toBe(5);
+    expect(body.system).toEqual([{ type: "text", text: "S", cache_control: { type: "ephemeral" } }, { type: "text", text: "T" }]);
+    expect(body.messages[0]?.content).toEqual([{ type: "text", text: "q", cache_control: { type: "ephemeral", ttl: "1h" } }]);
   });
 });
 

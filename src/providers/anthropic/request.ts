@@ -6,8 +6,9 @@
  */
 import { InvalidRequestError } from "../../errors";
 import type { ChatRequest } from "../../openai/chat-request";
+import { thinkingBudget } from "../reasoning-budget";
 import { translateMessages } from "./messages";
-import type { AnthropicTool, AnthropicToolChoice, MessagesRequest } from "./wire";
+import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice, MessagesRequest } from "./wire";
 
 /**
  * Anthropic requires max_tokens; OpenAI does not. 4096 is the output ceiling of the
@@ -37,7 +38,6 @@ const UNSUPPORTED: ReadonlyArray<[param: string, neutral: Neutral, why: string]>
   ["modalities", (v) => Array.isArray(v) && v.every((m) => m === "text"), "Anthropic models answer in text only."],
   ["prediction", never, "Anthropic models do not support predicted outputs."],
   ["web_search_options", never, "web_search_options cannot be translated for Anthropic models."],
-  ["reasoning_effort", never, "reasoning_effort cannot be translated for Anthropic models."],
   ["functions", never, "Use `tools`; the deprecated `functions` parameter is not translated."],
   ["function_call", never, "Use `tool_choice`; the deprecated `function_call` parameter is not translated."],
 ];
@@ -90,6 +90,45 @@ function outputConfig(req: ChatRequest): Pick<MessagesRequest, "output_config"> 
   return { output_config: { format: { type: "json_schema", schema: format.json_schema.schema } } };
 }
 
+/** Anthropic's smallest thinking budget. */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * With thinking on, Anthropic refuses a tool-use turn that does not open with the thinking
+ * block it came with. History from another provider (a fallback, a moved conversation) has
+ * none, so such a request is sent without thinking rather than refused.
+ */
+function canThink(messages: readonly AnthropicMessage[]): boolean {
+  const last = messages.findLast((m) => m.role === "assistant");
+  if (!last?.content.some((b) => b.type === "tool_use")) return true;
+  const first = last.content[0]?.type;
+  return first === "thinking" || first === "redacted_thinking";
+}
+
+/**
+ * reasoning_effort as extended thinking. OpenAI counts reasoning inside the answer's token
+ * limit, Anthropic wants max_tokens above the budget: without a client limit the budget is
+ * added to the default, with one the budget shrinks to fit under it.
+ */
+function addThinking(req: ChatRequest, body: MessagesRequest, askedMax: number | null | undefined): void {
+  if (req.reasoning_effort == null) return;
+  const budget = thinkingBudget(req.reasoning_effort, "Anthropic");
+  if (budget === 0 || !canThink(body.messages)) return;
+  if (askedMax == null) {
+    body.max_tokens = DEFAULT_MAX_TOKENS + budget;
+    body.thinking = { type: "enabled", budget_tokens: budget };
+    return;
+  }
+  const fitted = Math.min(budget, askedMax - 1);
+  if (fitted < MIN_THINKING_BUDGET) {
+    throw new InvalidRequestError(`Anthropic models reason only with max_tokens above ${MIN_THINKING_BUDGET}.`, {
+      param: "max_tokens",
+      code: "unsupported_value",
+    });
+  }
+  body.thinking = { type: "enabled", budget_tokens: fitted };
+}
+
 export function translateRequest(req: ChatRequest, model: string): MessagesRequest {
   rejectUntranslatable(req);
   // OpenAI's 0..2 scale is not Anthropic's 0..1 stretched: 1 means the model's natural
@@ -109,10 +148,12 @@ export function translateRequest(req: ChatRequest, model: string): MessagesReque
   if (system !== undefined) body.system = system;
   if (req.temperature != null) body.temperature = req.temperature;
   if (req.top_p != null) body.top_p = req.top_p;
+  if (req.top_k != null) body.top_k = req.top_k;
   const stop = typeof req.stop === "string" ? [req.stop] : (req.stop ?? []);
   if (stop.length) body.stop_sequences = stop;
   const user = (req as { user?: unknown }).user;
   if (typeof user === "string" && user !== "") body.metadata = { user_id: user };
+  addThinking(req, body, req.max_completion_tokens ?? req.max_tokens);
   if (req.stream) body.stream = true;
   return body;
 }

@@ -37,10 +37,18 @@ describe("parseResponse", () => {
     expect(completion.usage?.total_tokens).toBe(483);
   });
 
-  it("concatenates text blocks, leaves thinking out, and gives null content without text", () => {
+  it("concatenates text blocks, puts thinking in reasoning_content, and gives null content without text", () => {
     const thinking = { type: "thinking", thinking: "secret reasoning", signature: "sig" };
-    const both = parseResponse({ ...messageText, content: [thinking, { type: "text", text: "A" }, { type: "text", text: "B" }] }, ctx);
-    expect(both.choices[0]?.message.content).toBe("AB");
+    const redacted = { type: "redacted_thinking", data: "cmVk" };
+    const both = parseResponse({ ...messageText, content: [thinking, redacted, { type: "text", text: "A" }, { type: "text", text: "B" }] }, ctx);
+    expect(both.choices[0]?.message).toMatchObject({
+      content: "AB",
+      reasoning_content: "secret reasoning",
+      reasoning_details: [
+        { type: "reasoning.text", text: "secret reasoning", signature: "sig", format: "anthropic-claude-v1", index: 0 },
+        { type: "reasoning.encrypted", data: "cmVk", format: "anthropic-claude-v1", index: 1 },
+      ],
+    });
     const toolOnly = parseResponse({ ...messageToolUse, content: [thinking, messageToolUse.content[1]] }, ctx);
     expect(toolOnly.choices[0]?.message.content).toBeNull();
     expect(toolOnly.choices[0]?.message.tool_calls).toHaveLength(1);

@@ -1,10 +1,12 @@
 /**
  * A Messages API answer as an OpenAI chat.completion, plus the stop-reason and usage
  * mappings the stream translator shares. Text blocks are the content, tool_use blocks
- * the tool calls; thinking and server-tool blocks have no OpenAI field and are left out.
+ * the tool calls, thinking blocks `reasoning_content` with their signatures (and redacted
+ * thinking) in `reasoning_details`, for the client to send back; server-tool blocks have
+ * no OpenAI field and are left out.
  */
 import { UpstreamBadResponseError } from "../../errors";
-import type { AssistantToolCall, ChatCompletion, FinishReason, Usage } from "../../openai/chat-response";
+import { ANTHROPIC_REASONING, type AssistantToolCall, type ChatCompletion, type FinishReason, type ReasoningDetail, type Usage } from "../../openai/chat-response";
 import type { ResponseContext } from "../types";
 import { type AnthropicUsage, isRecord } from "./wire";
 
@@ -44,16 +46,27 @@ export function toUsage(usage: AnthropicUsage): Usage {
 export function parseResponse(body: unknown, ctx: ResponseContext): ChatCompletion {
   if (!isRecord(body) || !Array.isArray(body.content)) throw new UpstreamBadResponseError(ctx.provider, "no content in the message");
   let text: string | null = null;
+  let reasoning: string | undefined;
+  const details: ReasoningDetail[] = [];
   const toolCalls: AssistantToolCall[] = [];
   for (const block of body.content) {
     if (!isRecord(block)) continue;
     if (block.type === "text" && typeof block.text === "string") text = (text ?? "") + block.text;
+    else if (block.type === "thinking" && typeof block.thinking === "string") {
+      reasoning = (reasoning ?? "") + block.thinking;
+      const signature = typeof block.signature === "string" ? block.signature : "";
+      details.push({ type: "reasoning.text", text: block.thinking, signature, format: ANTHROPIC_REASONING, index: details.length });
+    } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
+      details.push({ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING, index: details.length });
+    }
     else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
   const message: ChatCompletion["choices"][number]["message"] = { role: "assistant", content: text };
   if (toolCalls.length) message.tool_calls = toolCalls;
+  if (reasoning !== undefined) message.reasoning_content = reasoning;
+  if (details.length) message.reasoning_details = details;
   const completion: ChatCompletion = {
     id: ctx.id,
     object: "chat.completion",

@@ -98,6 +98,30 @@ describe("streamTranslator", () => {
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 25, completion_tokens: 9, total_tokens: 34, prompt_tokens_details: { cached_tokens: 20 } });
   });
 
+  it("streams thinking as reasoning_content, then one reasoning_details delta with the block's text and signature", async () => {
+    const sse =
+      event("message_start", { type: "message_start", message: { model: "m", usage: { input_tokens: 5 } } }) +
+      event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }) +
+      event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "Let me " } }) +
+      event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "think." } }) +
+      event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "c2ln" } }) +
+      event("content_block_stop", { type: "content_block_stop", index: 0 }) +
+      event("content_block_start", { type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "cmVk" } }) +
+      event("content_block_stop", { type: "content_block_stop", index: 1 }) +
+      event("content_block_start", { type: "content_block_start", index: 2, content_block: { type: "text", text: "" } }) +
+      event("content_block_delta", { type: "content_block_delta", index: 2, delta: { type: "text_delta", text: "Answer." } }) +
+      event("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 9 } }) +
+      event("message_stop", { type: "message_stop" });
+    const { chunks, error } = await run(sse);
+    expect(error).toBeUndefined();
+    expect(text(chunks)).toBe("Answer.");
+    expect(chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? "").join("")).toBe("Let me think.");
+    expect(chunks.flatMap((c) => c.choices[0]?.delta.reasoning_details ?? [])).toEqual([
+      { type: "reasoning.text", text: "Let me think.", signature: "c2ln", format: "anthropic-claude-v1", index: 0 },
+      { type: "reasoning.encrypted", data: "cmVk", format: "anthropic-claude-v1", index: 1 },
+    ]);
+  });
+
   it.each([
     ["max_tokens", "length"],
     ["stop_sequence", "stop"],

@@ -1,29 +1,19 @@
 /**
  * Anthropic's event stream as OpenAI chunks. Anthropic numbers content blocks; OpenAI
- * numbers tool calls, so tool_use blocks get their own running index. The stream only
+ * numbers tool calls, so tool_use blocks get their own running index. Thinking streams as
+ * `reasoning_content` deltas; its signature arrives as one `reasoning_details` delta
+ * holding the block's whole text and signature, for the client to send back. The stream only
  * ends cleanly on message_stop: an `event: error` (which arrives after the 200) or a
  * stream that stops short errors the output with a typed UpstreamError, so the client
  * never sees `[DONE]` on a half answer.
  */
 import { UpstreamBadResponseError } from "../../errors";
-import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../../openai/chat-response";
+import { ANTHROPIC_REASONING, type ChatCompletionChunk, type ChunkDelta, type FinishReason } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
 import type { ResponseContext } from "../types";
 import { classifyUpstreamError } from "../upstream-errors";
 import { finishReason, toUsage } from "./response";
-import { type AnthropicUsage, isRecord } from "./wire";
-
-/** The HTTP status Anthropic gives each error type, so a mid-stream error classifies like a failed response would. */
-const ERROR_STATUS: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  overloaded_error: 529,
-};
+import { type AnthropicUsage, ERROR_STATUS, isRecord } from "./wire";
 
 function usageFields(value: unknown): AnthropicUsage {
   if (!isRecord(value)) return {};
@@ -34,14 +24,57 @@ function usageFields(value: unknown): AnthropicUsage {
   return out;
 }
 
+/** What a stream's content blocks have said so far. */
+interface Blocks {
+  /** Anthropic block index -> OpenAI tool-call index. */
+  toolIndex: Map<number, number>;
+  /** Anthropic block index -> the thinking text so far, for its signature's detail. */
+  thinking: Map<number, string>;
+  /** reasoning_details sent so far, to index the next. */
+  details: number;
+}
+
+/** What a content block's start says in OpenAI terms; thinking is remembered for its signature. */
+function blockStart(b: Blocks, block: Record<string, unknown>, index: number): ChunkDelta {
+  if (block.type === "text" && typeof block.text === "string" && block.text) return { content: block.text };
+  if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+    const i = b.toolIndex.size;
+    b.toolIndex.set(index, i);
+    return { tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] };
+  }
+  if (block.type === "thinking") b.thinking.set(index, typeof block.thinking === "string" ? block.thinking : "");
+  if (block.type === "redacted_thinking" && typeof block.data === "string") {
+    return { reasoning_details: [{ type: "reasoning.encrypted", data: block.data, format: ANTHROPIC_REASONING, index: b.details++ }] };
+  }
+  return {};
+}
+
+/** One content_block_delta in OpenAI terms; undefined for what OpenAI cannot carry (citations). */
+function blockDelta(b: Blocks, delta: Record<string, unknown>, index: number): ChunkDelta | undefined {
+  if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return { content: delta.text };
+  const i = b.toolIndex.get(index);
+  if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
+    return { tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] };
+  }
+  const thought = b.thinking.get(index);
+  if (thought === undefined) return undefined;
+  if (delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking) {
+    b.thinking.set(index, thought + delta.thinking);
+    return { reasoning_content: delta.thinking };
+  }
+  if (delta.type === "signature_delta" && typeof delta.signature === "string") {
+    return { reasoning_details: [{ type: "reasoning.text", text: thought, signature: delta.signature, format: ANTHROPIC_REASONING, index: b.details++ }] };
+  }
+  return undefined;
+}
+
 export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
   let model = ctx.model;
   let started = false;
   let finished = false;
   let stopReason: unknown;
   let usage: AnthropicUsage = {};
-  /** Anthropic block index -> OpenAI tool-call index. */
-  const toolIndex = new Map<number, number>();
+  const blocks: Blocks = { toolIndex: new Map(), thinking: new Map(), details: 0 };
 
   const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => ({
     id: ctx.id,
@@ -66,7 +99,7 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           started = true;
           controller.enqueue(chunk({ role: "assistant", content: "" }));
         }
-        if (delta.content !== undefined || delta.tool_calls) controller.enqueue(chunk(delta));
+        if (delta.content !== undefined || delta.tool_calls || delta.reasoning_content !== undefined || delta.reasoning_details) controller.enqueue(chunk(delta));
       };
       const index = typeof data.index === "number" ? data.index : -1;
 
@@ -77,25 +110,11 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           usage = { ...usage, ...usageFields(message.usage) };
           return emit({});
         }
-        case "content_block_start": {
-          const block = isRecord(data.content_block) ? data.content_block : {};
-          if (block.type === "text" && typeof block.text === "string" && block.text) return emit({ content: block.text });
-          if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
-            const i = toolIndex.size;
-            toolIndex.set(index, i);
-            return emit({ tool_calls: [{ index: i, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] });
-          }
-          return emit({});
-        }
+        case "content_block_start":
+          return emit(isRecord(data.content_block) ? blockStart(blocks, data.content_block, index) : {});
         case "content_block_delta": {
-          const delta = isRecord(data.delta) ? data.delta : {};
-          if (delta.type === "text_delta" && typeof delta.text === "string" && delta.text) return emit({ content: delta.text });
-          const i = toolIndex.get(index);
-          if (delta.type === "input_json_delta" && i !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
-            return emit({ tool_calls: [{ index: i, function: { arguments: delta.partial_json } }] });
-          }
-          // thinking_delta, signature_delta, citations_delta: nothing OpenAI can carry.
-          return;
+          const delta = isRecord(data.delta) ? blockDelta(blocks, data.delta, index) : undefined;
+          return delta && emit(delta);
         }
         case "message_delta": {
           if (isRecord(data.delta) && data.delta.stop_reason != null) stopReason = data.delta.stop_reason;

@@ -6,9 +6,26 @@
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 
+export interface CacheControl {
+  type: string;
+  [key: string]: unknown;
+}
+
 export interface TextBlock {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
+}
+
+export interface ThinkingBlock {
+  type: "thinking";
+  thinking: string;
+  signature: string;
+}
+
+export interface RedactedThinkingBlock {
+  type: "redacted_thinking";
+  data: string;
 }
 
 export type ImageSource = { type: "base64"; media_type: string; data: string } | { type: "url"; url: string };
@@ -16,6 +33,7 @@ export type ImageSource = { type: "base64"; media_type: string; data: string } |
 export interface ImageBlock {
   type: "image";
   source: ImageSource;
+  cache_control?: CacheControl;
 }
 
 export interface DocumentBlock {
@@ -35,9 +53,10 @@ export interface ToolResultBlock {
   type: "tool_result";
   tool_use_id: string;
   content?: string | TextBlock[];
+  is_error?: boolean;
 }
 
-export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock;
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock | RedactedThinkingBlock;
 
 export interface AnthropicMessage {
   role: "user" | "assistant";
@@ -63,11 +82,13 @@ export interface MessagesRequest {
   system?: string | TextBlock[];
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   stop_sequences?: string[];
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   output_config?: { format: { type: "json_schema"; schema: Record<string, unknown> } };
   metadata?: { user_id: string };
+  thinking?: { type: "enabled"; budget_tokens: number };
   stream?: boolean;
 }
 
@@ -80,6 +101,21 @@ export interface AnthropicUsage {
 }
 
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
+
+/**
+ * The HTTP status Anthropic gives each error type: a mid-stream error classifies like a
+ * failed response would, and the Messages inbound names its errors by it.
+ */
+export const ERROR_STATUS: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -2,11 +2,13 @@
  * OpenAI `messages` -> Gemini `systemInstruction` + `contents`. Gemini knows only the
  * roles `user` and `model`, wants turns to alternate, wants tool results as
  * `functionResponse` parts naming the function (OpenAI names only the call id), and wants
- * images as inline bytes or file references. Anything that cannot be carried over
- * faithfully is a 400 naming the offending field, never a silent drop.
+ * images as inline bytes or file references. A thought signature the client sent back in
+ * `reasoning_details` returns to the first part of its turn. Anything that cannot be
+ * carried over faithfully is a 400 naming the offending field, never a silent drop.
  */
 import { InvalidRequestError } from "../../errors";
 import type { ChatMessage, ContentPart } from "../../openai/chat-request";
+import { GEMINI_REASONING } from "../../openai/chat-response";
 import { signatureFromId } from "./tool-ids";
 import { type GeminiContent, type GeminiPart, isObject, type JsonObject } from "./wire";
 
@@ -92,8 +94,9 @@ function parseArguments(text: string, param: string): JsonObject {
   return value;
 }
 
-/** Gemini wants an object; OpenAI tool results are free text, often JSON. */
-function toolResponse(text: string): JsonObject {
+/** Gemini wants an object; OpenAI tool results are free text, often JSON. Errors go under `error`, as Gemini documents. */
+function toolResponse(text: string, isError: boolean): JsonObject {
+  if (isError) return { error: text };
   try {
     const value: unknown = JSON.parse(text);
     if (isObject(value)) return value;
@@ -101,6 +104,13 @@ function toolResponse(text: string): JsonObject {
     // Not JSON: wrapped below like any other non-object result.
   }
   return { result: text };
+}
+
+/** The turn's own thought signature (not a call's) goes back on its first part that has none. */
+function signFirstPart(message: Extract<ChatMessage, { role: "assistant" }>, parts: GeminiPart[]): void {
+  const detail = message.reasoning_details?.find((d) => d.format === GEMINI_REASONING && d.type === "reasoning.encrypted" && d.data);
+  const part = detail && parts.find((p) => p.thoughtSignature === undefined);
+  if (part && detail.data) part.thoughtSignature = detail.data;
 }
 
 export function translateMessages(messages: readonly ChatMessage[]): TranslatedMessages {
@@ -136,6 +146,7 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedM
           if (signature) part.thoughtSignature = signature;
           parts.push(part);
         });
+        signFirstPart(message, parts);
         return push("model", parts);
       }
       case "tool": {
@@ -146,7 +157,7 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedM
             { param: `messages[${i}].tool_call_id` },
           );
         }
-        return push("user", [{ functionResponse: { name, response: toolResponse(textOf(message.content).join("")) } }]);
+        return push("user", [{ functionResponse: { name, response: toolResponse(textOf(message.content).join(""), message.is_error === true) } }]);
       }
     }
   });

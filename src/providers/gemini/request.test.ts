@@ -200,9 +200,36 @@ describe("tools and parameters", () => {
       seed: 42,
       presencePenalty: 0.5,
       frequencyPenalty: -0.5,
-      thinkingConfig: { thinkingBudget: 1024 },
+      thinkingConfig: { thinkingBudget: 1024, includeThoughts: true },
       responseMimeType: "application/json",
     });
+  });
+
+  it("turns thinking off for reasoning_effort none, and passes top_k", () => {
+    const body = buildGeminiRequest(request({ messages: [user("x")], reasoning_effort: "none", top_k: 40 }));
+    expect(body.generationConfig).toEqual({ topK: 40, thinkingConfig: { thinkingBudget: 0 } });
+  });
+
+  it("returns a turn's thought signature to its first part, and reports tool errors under error", () => {
+    const body = buildGeminiRequest(
+      request({
+        messages: [
+          user("x"),
+          {
+            role: "assistant",
+            content: "Calling.",
+            reasoning_details: [
+              { type: "reasoning.text", text: "t", signature: "anthropic-sig", format: "anthropic-claude-v1" },
+              { type: "reasoning.encrypted", data: SIGNATURE, format: "google-gemini-v1" },
+            ],
+            tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+          },
+          { role: "tool", tool_call_id: "call_1", content: "failed", is_error: true },
+        ],
+      }),
+    );
+    expect(body.contents[1]).toEqual({ role: "model", parts: [{ text: "Calling.", thoughtSignature: SIGNATURE }, { functionCall: { name: "f", args: {} } }] });
+    expect(body.contents[2]?.parts).toEqual([{ functionResponse: { name: "f", response: { error: "failed" } } }]);
   });
 
   it("accepts harmless hints without sending anything for them", () => {

@@ -7,6 +7,7 @@
  */
 import { InvalidRequestError } from "../../errors";
 import type { ChatRequest } from "../../openai/chat-request";
+import { thinkingBudget } from "../reasoning-budget";
 import { translateMessages } from "./messages";
 import type { GeminiGenerationConfig, GeminiRequest } from "./wire";
 import { isObject } from "./wire";
@@ -43,14 +44,11 @@ function numberParam(req: ChatRequest, name: "seed" | "presence_penalty" | "freq
   return value;
 }
 
-// The budgets Google's own OpenAI-compatible endpoint maps reasoning_effort to; it has no
-// "minimal", which gets the smallest budget that still thinks.
-const THINKING_BUDGET: Record<string, number> = { none: 0, minimal: 1024, low: 1024, medium: 8192, high: 24576 };
-
 function generationConfig(req: ChatRequest): GeminiGenerationConfig | undefined {
   const config: GeminiGenerationConfig = {};
   if (req.temperature != null) config.temperature = req.temperature;
   if (req.top_p != null) config.topP = req.top_p;
+  if (req.top_k != null) config.topK = req.top_k;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens != null) config.maxOutputTokens = maxTokens;
   if (req.stop != null) config.stopSequences = typeof req.stop === "string" ? [req.stop] : [...req.stop];
@@ -71,9 +69,9 @@ function generationConfig(req: ChatRequest): GeminiGenerationConfig | undefined 
   }
 
   if (present(req.reasoning_effort)) {
-    const budget = typeof req.reasoning_effort === "string" ? THINKING_BUDGET[req.reasoning_effort] : undefined;
-    if (budget === undefined) reject("reasoning_effort", `use one of ${Object.keys(THINKING_BUDGET).join(", ")}`);
-    config.thinkingConfig = { thinkingBudget: budget };
+    const budget = thinkingBudget(req.reasoning_effort, "Gemini");
+    // Thought summaries come back only when asked for; they become reasoning_content.
+    config.thinkingConfig = budget > 0 ? { thinkingBudget: budget, includeThoughts: true } : { thinkingBudget: 0 };
   }
   return Object.keys(config).length > 0 ? config : undefined;
 }

@@ -39,6 +39,18 @@ describe("parseGeminiResponse", () => {
     expect(completion.usage).toEqual({ prompt_tokens: 96, completion_tokens: 94, total_tokens: 190, completion_tokens_details: { reasoning_tokens: 56 } });
   });
 
+  it("puts thought summaries in reasoning_content and a text part's signature in reasoning_details", () => {
+    const body = {
+      candidates: [{ content: { role: "model", parts: [{ text: "Pondering.", thought: true }, { text: "Paris.", thoughtSignature: "c2ln" }] }, finishReason: "STOP" }],
+    };
+    expect(parseGeminiResponse(body, ctx).choices[0]?.message).toEqual({
+      role: "assistant",
+      content: "Paris.",
+      reasoning_content: "Pondering.",
+      reasoning_details: [{ type: "reasoning.encrypted", data: "c2ln", format: "google-gemini-v1", index: 0 }],
+    });
+  });
+
   it("gives each candidate its own choice, and maps finish reasons", () => {
     const body = {
       candidates: [

@@ -1,13 +1,14 @@
 /**
  * A generateContent answer -> an OpenAI chat.completion: one choice per candidate, text
- * parts joined into `content`, functionCall parts as tool_calls, finish reason and usage
- * mapped. A prompt Gemini blocked outright has no candidates, only promptFeedback; that is
+ * parts joined into `content`, thought summaries into `reasoning_content`, functionCall
+ * parts as tool_calls, thought signatures of other parts in `reasoning_details`, finish
+ * reason and usage mapped. A prompt Gemini blocked outright has no candidates, only promptFeedback; that is
  * still an answer (a content_filter choice), not a broken response.
  */
 import { UpstreamBadResponseError } from "../../errors";
-import type { AssistantToolCall, ChatCompletion } from "../../openai/chat-response";
+import type { AssistantToolCall, ChatCompletion, ReasoningDetail } from "../../openai/chat-response";
 import type { ResponseContext } from "../types";
-import { finishReason, inBandError, toolCallFrom, usageFrom } from "./results";
+import { finishReason, inBandError, signatureDetail, toolCallFrom, usageFrom } from "./results";
 import { responseToken } from "./tool-ids";
 import { asArray, asObject, asString, isObject } from "./wire";
 
@@ -24,11 +25,19 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): ChatCo
     const candidate = asObject(raw);
     if (!candidate) return [];
     const texts: string[] = [];
+    const thoughts: string[] = [];
+    const details: ReasoningDetail[] = [];
     const toolCalls: AssistantToolCall[] = [];
     for (const rawPart of asArray(asObject(candidate.content)?.parts)) {
       const part = asObject(rawPart);
-      // Thought summaries are the model's notes, not its answer; OpenAI's message has no place for them.
-      if (!part || part.thought === true) continue;
+      if (!part) continue;
+      const detail = signatureDetail(part);
+      if (detail) details.push({ ...detail, index: details.length });
+      // Thought summaries are the model's notes, not its answer.
+      if (part.thought === true) {
+        if (typeof part.text === "string") thoughts.push(part.text);
+        continue;
+      }
       if (typeof part.text === "string") texts.push(part.text);
       const call = toolCallFrom(part, calls, token);
       if (call) {
@@ -38,6 +47,8 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): ChatCo
     }
     const message: Choice["message"] = { role: "assistant", content: texts.length > 0 ? texts.join("") : null };
     if (toolCalls.length > 0) message.tool_calls = toolCalls;
+    if (thoughts.length > 0) message.reasoning_content = thoughts.join("");
+    if (details.length > 0) message.reasoning_details = details;
     const index = typeof candidate.index === "number" ? candidate.index : position;
     const finish = finishReason(asString(candidate.finishReason) ?? "STOP", toolCalls.length > 0);
     return [{ index, message, finish_reason: finish, logprobs: null }];

@@ -4,7 +4,7 @@
  * body or mid-stream (Gemini then reports google.rpc.Status, like its HTTP errors).
  */
 import type { UpstreamError } from "../../errors";
-import type { AssistantToolCall, FinishReason, Usage } from "../../openai/chat-response";
+import { type AssistantToolCall, type FinishReason, GEMINI_REASONING, type ReasoningDetail, type Usage } from "../../openai/chat-response";
 import { classifyUpstreamError } from "../upstream-errors";
 import { toolCallId } from "./tool-ids";
 import { asCount, asObject, asString, type JsonObject } from "./wire";
@@ -50,6 +50,16 @@ export function toolCallFrom(part: JsonObject, n: number, token: string): Assist
   if (!call || !name) return undefined;
   const args = asObject(call.args) ?? {};
   return { id: toolCallId(n, token, asString(part.thoughtSignature)), type: "function", function: { name, arguments: JSON.stringify(args) } };
+}
+
+/**
+ * A thought signature on a part that is not a function call (those ride in the call's id),
+ * as the reasoning detail the client sends back with the turn.
+ */
+export function signatureDetail(part: JsonObject): ReasoningDetail | undefined {
+  const signature = asString(part.thoughtSignature);
+  if (!signature || part.functionCall !== undefined) return undefined;
+  return { type: "reasoning.encrypted", data: signature, format: GEMINI_REASONING };
 }
 
 const STATUS_HTTP: Record<string, number> = {

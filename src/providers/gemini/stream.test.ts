@@ -78,6 +78,20 @@ describe("geminiStreamTransformer", () => {
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 96, completion_tokens: 94, total_tokens: 190, completion_tokens_details: { reasoning_tokens: 56 } });
   });
 
+  it("streams thought summaries as reasoning_content and a text part's signature as reasoning_details", async () => {
+    const thought = frame({ candidates: [{ content: { role: "model", parts: [{ text: "Pondering.", thought: true }] }, index: 0 }] });
+    const answer = frame({ candidates: [{ content: { role: "model", parts: [{ text: "Paris.", thoughtSignature: "c2ln" }] }, index: 0, finishReason: "STOP" }] });
+    const chunks = await translate(thought + answer);
+    const deltas = chunks.map((c) => c.choices[0]?.delta);
+    expect(deltas).toEqual([
+      { role: "assistant", content: "" },
+      { reasoning_content: "Pondering." },
+      { reasoning_details: [{ type: "reasoning.encrypted", data: "c2ln", format: "google-gemini-v1", index: 0 }] },
+      { content: "Paris." },
+      {},
+    ]);
+  });
+
   it("ignores empty, unknown and keep-alive events", async () => {
     const text = `: ping\r\n\r\ndata: \r\n\r\ndata: {}\r\n\r\ndata: {"somethingNew":true}\r\n\r\n${textEvent("hi", { finishReason: "STOP" })}`;
     const chunks = await translate(text);

@@ -3,18 +3,20 @@
  * is a whole GenerateContentResponse holding the next text delta or whole function calls
  * of each candidate; there is no end-of-stream sentinel, so a stream that closes before a
  * finish reason was cut short, and is errored rather than ended as if complete. Usage is
- * cumulative per event: the last one seen wins.
+ * cumulative per event: the last one seen wins. Thought summaries stream as
+ * `reasoning_content`, thought signatures of parts other than calls as `reasoning_details`.
  */
 import { UpstreamBadResponseError } from "../../errors";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
 import type { ResponseContext } from "../types";
-import { emptyUsage, finishReason, inBandError, toolCallFrom, usageFrom } from "./results";
+import { emptyUsage, finishReason, inBandError, signatureDetail, toolCallFrom, usageFrom } from "./results";
 import { responseToken } from "./tool-ids";
 import { asArray, asObject, asString, isObject, type JsonObject } from "./wire";
 
 interface ChoiceState {
   toolCalls: number;
+  details: number;
   finished: boolean;
 }
 
@@ -37,7 +39,7 @@ export function geminiStreamTransformer(ctx: ResponseContext): Transformer<SseEv
   const choice = (index: number, emit: (c: ChatCompletionChunk) => void): ChoiceState => {
     let state = choices.get(index);
     if (!state) {
-      state = { toolCalls: 0, finished: false };
+      state = { toolCalls: 0, details: 0, finished: false };
       choices.set(index, state);
       emit(chunk(index, { role: "assistant", content: "" }));
     }
@@ -49,9 +51,16 @@ export function geminiStreamTransformer(ctx: ResponseContext): Transformer<SseEv
     const state = choice(index, emit);
     for (const rawPart of asArray(asObject(raw.content)?.parts)) {
       const part = asObject(rawPart);
-      if (!part || part.thought === true) continue;
+      if (!part) continue;
+      const detail = signatureDetail(part);
+      if (detail) emit(chunk(index, { reasoning_details: [{ ...detail, index: state.details++ }] }));
       // The closing event often carries an empty text part; an empty delta says nothing.
-      if (typeof part.text === "string" && part.text !== "") emit(chunk(index, { content: part.text }));
+      const text = typeof part.text === "string" && part.text !== "" ? part.text : undefined;
+      if (part.thought === true) {
+        if (text) emit(chunk(index, { reasoning_content: text }));
+        continue;
+      }
+      if (text) emit(chunk(index, { content: text }));
       const call = toolCallFrom(part, calls, token);
       if (call) {
         calls++;

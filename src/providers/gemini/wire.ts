@@ -13,6 +13,8 @@ export interface GeminiPart {
   functionResponse?: { name: string; response: Record<string, unknown> };
   /** Opaque reasoning state; Gemini 3 requires it back on the functionCall part it came with. */
   thoughtSignature?: string;
+  /** Marks a thought summary part (answers only). */
+  thought?: boolean;
 }
 
 export interface GeminiContent {
@@ -29,6 +31,7 @@ export interface GeminiFunctionDeclaration {
 export interface GeminiGenerationConfig {
   temperature?: number;
   topP?: number;
+  topK?: number;
   maxOutputTokens?: number;
   stopSequences?: string[];
   candidateCount?: number;
@@ -37,7 +40,7 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: string;
   responseJsonSchema?: Record<string, unknown>;
-  thinkingConfig?: { thinkingBudget: number };
+  thinkingConfig?: { thinkingBudget: number; includeThoughts?: boolean };
 }
 
 export interface GeminiRequest {

@@ -1,0 +1,36 @@
+/**
+ * What a client protocol other than Chat Completions implements to be served. Chat
+ * Completions is the internal form that routing, limits, the stream guard, the cache and
+ * the provider adapters share; an inbound protocol only translates at the edges:
+ * - its request into the internal request, per kind of target (OpenAI-compatible targets
+ *   forward the internal body as it is, so theirs holds only what they take; translating
+ *   adapters can be given more);
+ * - the internal answer (a chat.completion, or the guarded OpenAI SSE stream) into its own
+ *   wire format, and errors into its own error shape.
+ *
+ * Same-protocol pass-through (a Messages request to an `anthropic` provider, a Responses
+ * request to an OpenAI provider that serves them) is meant to be a per-target choice on
+ * top of this: the route's `prepare` returns the client's body for such a target instead
+ * of the translated one, and the answer skips `fromCompletion`/`fromStream`.
+ */
+import type { Protocol } from "../config/schema";
+import type { ProxyError } from "../errors";
+
+export interface AnswerContext {
+  /** The model to name when the answer does not (the configured upstream id). */
+  readonly model: string;
+  /** The request's estimated input tokens, for usage a protocol must give before the provider's. */
+  readonly inputTokens: number;
+}
+
+export interface InboundProtocol {
+  /** An error as this protocol's body; status and headers stay the proxy's. */
+  errorBody(err: ProxyError): unknown;
+  /** A parsed chat.completion (OpenAI-compatible providers' extras included) as this protocol's answer. */
+  fromCompletion(completion: unknown, ctx: AnswerContext): unknown;
+  /** The guarded internal SSE stream as this protocol's stream. */
+  fromStream(source: ReadableStream<Uint8Array>, ctx: AnswerContext): ReadableStream<Uint8Array>;
+}
+
+/** The internal request per kind of target, built when a target of that kind is first tried. */
+export type RequestFor<R> = (protocol: Protocol) => R;

@@ -1,0 +1,69 @@
+/**
+ * Serves one internal (Chat Completions) request, whatever protocol the client spoke:
+ * the response cache when the request opts in, else dispatch over the resolved
+ * candidates, each attempt prepared for its target's protocol; the request log records
+ * the attempts and, once it has one, the stream's outcome. Returns the internal answer
+ * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
+ * it into their own shape.
+ */
+import type { Context } from "hono";
+import { cachePlan, lookup, store } from "../cache/response-cache";
+import type { AppEnv } from "../env";
+import type { ChatRequest } from "../openai/chat-request";
+import { adapterFor } from "../providers/registry";
+import { upstreamTarget } from "../providers/target";
+import { prepareChat, sendChat } from "../providers/upstream-call";
+import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
+import { dispatch } from "../routing/dispatch";
+import { estimateInputTokens } from "../routing/estimate-tokens";
+import { resolveModel } from "../routing/resolve-model";
+import type { RequestFor } from "../inbound/types";
+
+export interface ServeOptions {
+  /** The request a target of this protocol is sent; by default `req` itself. */
+  requestFor?: RequestFor<ChatRequest>;
+  /** Computed already by the caller (it is the same request). */
+  estimatedTokens?: number;
+}
+
+export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: ServeOptions = {}): Promise<Response> {
+  const log = c.get("log");
+  log.requested_model = req.model ?? null;
+  log.stream = req.stream === true;
+  const resolution = resolveModel(req.model, "chat");
+  const plan = await cachePlan(req, resolution, c.get("clientKeyId"), c.req.header("x-proxy-cache-ttl"));
+  if (plan.status === "LOOKUP") {
+    const hit = await lookup(plan, req);
+    if (hit) {
+      log.cache = "HIT";
+      log.model = hit.headers.get("x-proxy-model");
+      log.provider = hit.headers.get("x-proxy-provider");
+      return hit;
+    }
+  }
+  log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
+  const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
+  const signal = c.req.raw.signal;
+  const headers = upstreamHeaders(c);
+  const requestFor = opts.requestFor ?? (() => req);
+  const started = Date.now();
+  const maxBodyBytes = c.get("settings").maxUpstreamBodyBytes;
+  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), {
+    prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, c.env)),
+    send: (prepared, _model, bounds) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers, ...bounds, maxBodyBytes }),
+  });
+  log.model = model.name;
+  log.provider = model.providerId;
+  // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
+  if (log.stream) log.ttft_ms = Date.now() - started;
+  log.finished = output.done.then((o) => {
+    log.tokens_in = o.usage?.prompt_tokens ?? null;
+    log.tokens_out = o.usage?.completion_tokens ?? null;
+    log.tokens_estimated = o.estimated;
+    if (log.stream) log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
+    if (o.error) log.error = o.error.code;
+  });
+  const res = markAnswer(output.response, model, attempts);
+  res.headers.set("x-proxy-cache", log.cache);
+  return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
+}
