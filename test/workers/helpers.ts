@@ -43,7 +43,12 @@ export const chat = (model: string, content = "hi", extra: Record<string, unknow
  * Limits count per calendar minute, in the proxy and the simulator alike. A test that
  * fills a minute's quota must not straddle a boundary, so it starts early in a minute.
  */
-export async function awayFromMinuteEdge(needMs = 15_000): Promise<void> {
-  const intoMinute = Date.now() % 60_000;
-  if (60_000 - intoMinute < needMs) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 50));
+/** Waits out the end of a window when fewer than `needMs` of it remain, so a test's requests share one window. */
+async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < needMs) await new Promise((r) => setTimeout(r, left + 50));
 }
+
+export const awayFromMinuteEdge = (needMs = 15_000) => awayFromWindowEdge(60_000, needMs);
+/** For tests whose assertions reach to the next UTC midnight (a daily reset), on whatever date they run. */
+export const awayFromDayEdge = (needMs = 15_000) => awayFromWindowEdge(86_400_000, needMs);

@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { openaiClient } from "./clients";
-import { awayFromMinuteEdge, chat, call, recorded, sim, simStats } from "./helpers";
+import { awayFromDayEdge, awayFromMinuteEdge, chat, call, recorded, sim, simStats } from "./helpers";
 
 describe("quota-aware routing", () => {
   it("spreads 40 concurrent SMALL-style requests over rpm 3 and rpm 100 with zero upstream 429s", async () => {
@@ -47,6 +47,7 @@ describe("quota-aware routing", () => {
   });
 
   it("pauses the :free pool on OpenRouter's free-models-per-day error, without calling its other models, and keeps serving paid ones", async () => {
+    await awayFromDayEdge();
     const t = `acct-${crypto.randomUUID()}`;
     const perDay = {
       error: { message: "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day", code: 429, metadata: { headers: { "X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0" } } },
@@ -56,7 +57,11 @@ describe("quota-aware routing", () => {
     const calls = await recorded(t);
     // acct-a answered with the pool's error; acct-b draws on the same pool, so it was never called.
     expect(calls.map((c) => c.body.model)).toEqual(["route/acct-a:free"]);
-    expect(Number(first.headers.get("retry-after"))).toBeGreaterThan(60);
+    // No hint came with the error, so the pool waits for the daily reset: the next UTC midnight.
+    const untilMidnight = (86_400_000 - (Date.now() % 86_400_000)) / 1000;
+    const retryAfter = Number(first.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(untilMidnight - 5);
+    expect(retryAfter).toBeLessThanOrEqual(untilMidnight + 1);
     const second = await chat("acct-b", sim({ tag: t }));
     expect(second.status).toBe(429);
     expect(await recorded(t)).toHaveLength(1);
