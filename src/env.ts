@@ -22,6 +22,8 @@ export interface Bindings {
   MAX_UPSTREAM_BODY_BYTES?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
+  /** Static assets: the dashboard page built by scripts/build-dashboard.ts. */
+  ASSETS?: Fetcher;
   /** Optional Workers Analytics Engine dataset: one data point per request. */
   ANALYTICS?: unknown;
   [name: string]: unknown;
