@@ -7,7 +7,7 @@
  * protected, including unknown paths, so no spelling of a path can reach a handler
  * without a key.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";

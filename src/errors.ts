@@ -31,7 +31,7 @@ export class ProxyError extends Error {
 
   constructor(message: string, init: ProxyErrorInit) {
     super(message);
-    this.name = new.target.name;
+    this.name = "ProxyError";
     this.status = init.status;
     this.type = init.type;
     this.code = init.code ?? null;

@@ -4,7 +4,7 @@
  * form (src/inbound/serve.ts does the caching, dispatch and logging every protocol shares).
  */
 import { zValidator } from "@hono/zod-validator";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { serveInternal } from "./serve";
 import { jsonBody } from "../middleware/json-body";

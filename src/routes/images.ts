@@ -6,7 +6,8 @@
  * context); they differ only in how the images are written back.
  */
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env";
 import { dataUrl, encodeBase64 } from "../images/image-bytes";
 import { prepareImage, sendImage } from "../images/call";

@@ -6,7 +6,7 @@
  * Message or Anthropic's event stream. Errors take Anthropic's shape (inbound/registry.ts).
  */
 import { zValidator } from "@hono/zod-validator";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { Protocol } from "../config/schema";
 import type { AppEnv } from "../env";
 import { messagesProtocol, toChatRequest } from "../inbound/messages";

@@ -4,7 +4,7 @@
  * per alias (a prefix alias is listed as written, `claude-*`; any name it matches is
  * found by id).
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import { NotFoundError } from "../errors";

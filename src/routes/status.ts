@@ -5,7 +5,7 @@
  * usage; and, per size category, the order the proxy would try its models in right now
  * and which one would serve the next request.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
