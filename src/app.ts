@@ -20,6 +20,7 @@ import { requestId } from "./middleware/request-id";
 import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
 import { dashboardRoutes } from "./routes/dashboard";
+import { embeddingRoutes } from "./routes/embeddings";
 import { imageRoutes } from "./routes/images";
 import { messagesRoutes } from "./routes/messages";
 import { connectivityProbe } from "./routes/probe";
@@ -58,6 +59,7 @@ for (const base of ["/", "/v1"]) {
   app.route(base, chatRoutes);
   app.route(base, messagesRoutes);
   app.route(base, imageRoutes);
+  app.route(base, embeddingRoutes);
   app.route(base, statusRoutes);
 }
 

@@ -22,8 +22,9 @@ import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
 import type { Resolution } from "./resolve-model";
 
-export interface AttemptOutput {
-  response: Response;
+/** What one attempt produced: a Response for chat and images, whatever the route needs otherwise (embeddings: vectors). */
+export interface AttemptOutput<R = Response> {
+  response: R;
   latencyMs: number;
   rate: RateHeaders | undefined;
   done: Promise<StreamOutcome>;
@@ -36,16 +37,21 @@ export interface AttemptBounds {
 }
 
 /** How to try one model: translate first (cheap, may refuse), then send (costs quota). */
-export interface Attempt<P> {
+export interface Attempt<P, R = Response> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
-  send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput>;
+  send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput<R>>;
 }
 
 export interface DispatchOptions {
   /** Told about every upstream attempt, for the request log. */
   onAttempt?: (attempt: { model: ResolvedModel; error: UpstreamError | ProxyError | null }) => void;
   estimatedTokens: number;
+  /**
+   * What candidates' max_input_tokens is checked against, when not the whole request:
+   * an embeddings request is many inputs, and the limit is per input.
+   */
+  fit?: { tokens: number; param: string };
   /** The request's own cap on output tokens, if it set one: token reservations never expect more. */
   maxOutputTokens?: number;
   settings: Settings;
@@ -55,8 +61,8 @@ export interface DispatchOptions {
   random?: () => number;
 }
 
-export interface Dispatched {
-  output: AttemptOutput;
+export interface Dispatched<R = Response> {
+  output: AttemptOutput<R>;
   model: ResolvedModel;
   attempts: number;
 }
@@ -78,7 +84,7 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
  * output size even when estimated from its text, its input size only when the upstream
  * counted it (an estimate compared with itself teaches nothing).
  */
-function settleInfo(o: StreamOutcome, output: AttemptOutput): SettleInfo {
+function settleInfo(o: StreamOutcome, output: AttemptOutput<unknown>): SettleInfo {
   const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
   return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
 }
@@ -113,16 +119,17 @@ function quotaPause(w: {
   return Math.max(0, Math.min(Math.max(MIN_WAIT_MS, w.wait, poll), mayWaitTo - w.now, w.deadline - w.now));
 }
 
-export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
+export async function dispatch<P, R = Response>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P, R>): Promise<Dispatched<R>> {
   const { quota, ctx, settings, signal, estimatedTokens } = opts;
   const started = Date.now();
   const deadline = started + settings.requestDeadlineMs;
-  const fits = resolution.candidates.filter((m) => m.max_input_tokens === undefined || m.max_input_tokens >= estimatedTokens);
+  const fit = opts.fit ?? { tokens: estimatedTokens, param: "messages" };
+  const fits = resolution.candidates.filter((m) => m.max_input_tokens === undefined || m.max_input_tokens >= fit.tokens);
   if (fits.length === 0) {
     const largest = Math.max(...resolution.candidates.map((m) => m.max_input_tokens ?? 0));
     throw new InvalidRequestError(
-      `The request is about ${estimatedTokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
-      { param: "messages", code: "context_length_exceeded" },
+      `The ${opts.fit ? "largest input" : "request"} is about ${fit.tokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
+      { param: fit.param, code: "context_length_exceeded" },
     );
   }
   const lastUsed = new Map<string, number>();
@@ -166,7 +173,7 @@ export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions,
       }
       attempts++;
       lastUsed.set(model.name, Date.now());
-      let output: AttemptOutput;
+      let output: AttemptOutput<R>;
       try {
         output = await attempt.send(request, model, { deadline, deadlineMs: settings.requestDeadlineMs });
       } catch (err) {
