@@ -23,7 +23,7 @@ export interface EmbeddingApiSpec {
 /** Only OpenAI-compatible upstreams take token ids; the others read text. */
 function texts(inputs: readonly EmbeddingInput[], target: UpstreamTarget): string[] {
   if (inputs.every((i) => typeof i === "string")) return inputs as string[];
-  throw new InvalidRequestError(`The model '${target.model.name}' takes text only; send 'input' as strings, not token arrays.`, { param: "input", code: "invalid_value" });
+  throw new InvalidRequestError(`The model '${target.model.name}' reads text only; send 'input' as strings, not as token-id arrays.`, { param: "input", code: "invalid_value" });
 }
 
 const list = (v: unknown) => (Array.isArray(v) ? v : undefined);
