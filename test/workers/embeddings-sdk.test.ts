@@ -69,6 +69,13 @@ describe("LangChain's OpenAIEmbeddings", () => {
     expect(await embeddings(model).embedQuery("Where is the lighthouse?")).toEqual(simVector("Where is the lighthouse?"));
   });
 
+  it("works with its default model name through an alias (text-embedding-* -> EMBED)", async () => {
+    const client = new OpenAIEmbeddings({ apiKey: KEY, configuration: { baseURL: `${BASE}/v1`, fetch: workerFetch } });
+    expect(await client.embedQuery("aliases reach embedding categories")).toEqual(simVector("aliases reach embedding categories"));
+    const res = await postJson("/v1/embeddings", { model: "text-embedding-ada-002", input: "x" });
+    expect(res.headers.get("x-proxy-model")).toBe("emb-cat-1");
+  });
+
   it("sends its own batches (batchSize 2), each split again to the provider's maximum", async () => {
     const docs = Array.from({ length: 5 }, (_, i) => `document number ${i}`);
     expect(await embeddings("emb-gemini", 2).embedDocuments(docs)).toEqual(docs.map((d) => simVector(d)));
