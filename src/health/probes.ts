@@ -27,8 +27,7 @@ export async function runHealthProbes(env: Bindings, waitUntil: (p: Promise<unkn
   const ctx = quotaContext(env, waitUntil);
   const settings = settingsFor(env);
   const chatModels = [...catalog.models.values()].filter((m) => m.type === "chat");
-  const providers = [...new Set(chatModels.map((m) => m.providerId))];
-  const statuses = await Promise.all(providers.map((p) => ctx.limiter.getByName(p).status(p)));
+  const statuses = await quotaClient.statuses(chatModels.map((m) => m.providerId), ctx);
   const unhealthy = new Set(statuses.flatMap((s) => s.models.filter((m) => m.breaker !== "closed").map((m) => m.name)));
   const results: ProbeResult[] = [];
   for (const model of chatModels.filter((m) => unhealthy.has(m.name))) results.push({ model: model.name, outcome: await probe(model, env, settings, ctx) });

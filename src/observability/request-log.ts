@@ -9,6 +9,14 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { type TraceContext, traceFrom } from "./trace";
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /** This request's log record: routes fill it in, this middleware writes it. */
+    log: RequestLog;
+    trace: TraceContext;
+  }
+}
+
 export interface AttemptLog {
   model: string;
   provider: string;
@@ -32,10 +40,6 @@ export interface RequestLog {
   error: string | null;
   /** Settles when the response body is done (streams); the line waits for it. */
   finished?: Promise<unknown>;
-}
-
-export interface AnalyticsDataset {
-  writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void;
 }
 
 export function newRequestLog(): RequestLog {
@@ -80,8 +84,7 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
           finished: undefined,
         };
         console.log(JSON.stringify(line));
-        const analytics = c.env.ANALYTICS as AnalyticsDataset | undefined;
-        analytics?.writeDataPoint({
+        c.env.ANALYTICS?.writeDataPoint({
           indexes: [log.model ?? log.requested_model ?? "-"],
           blobs: [line.route, log.requested_model ?? "", log.model ?? "", log.provider ?? "", String(line.status), log.cache ?? "", log.error ?? "", log.stream_outcome ?? ""],
           doubles: [line.latency_ms, log.ttft_ms ?? 0, log.tokens_in ?? 0, log.tokens_out ?? 0, log.attempts.length],

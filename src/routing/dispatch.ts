@@ -16,7 +16,8 @@ import {
   UpstreamRateLimitError,
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
-import type { QuotaClient, QuotaContext, SettleInfo } from "../limits/quota-client";
+import type { QuotaContext } from "../limits/limiter-types";
+import type { QuotaClient, SettleInfo } from "../limits/quota-client";
 import type { StreamOutcome } from "../stream/stream-guard";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
