@@ -5,6 +5,7 @@
  * it, and once the breaker is half-open it becomes the single probe whose success closes
  * the circuit. Models recover without a user's request being the one that tests them.
  */
+import { logLine } from "../observability/log-line";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import { settingsFor } from "../config/settings";
 import type { Bindings } from "../env";
@@ -31,7 +32,7 @@ export async function runHealthProbes(env: Bindings, waitUntil: (p: Promise<unkn
   const unhealthy = new Set(statuses.flatMap((s) => s.models.filter((m) => m.breaker !== "closed").map((m) => m.name)));
   const results: ProbeResult[] = [];
   for (const model of chatModels.filter((m) => unhealthy.has(m.name))) results.push({ model: model.name, outcome: await probe(model, env, settings, ctx) });
-  if (results.length) console.log(JSON.stringify({ level: "info", msg: "health probes", results }));
+  if (results.length) logLine("info", { msg: "health probes", results });
   return results;
 }
 

@@ -4,6 +4,7 @@
  * request path. Plain successes wait a moment and travel together in one call per
  * provider; anything other isolates may be waiting for goes at once.
  */
+import { logLine } from "../observability/log-line";
 import type { AttemptReport, LeaseReturn, QuotaContext, SettleResult } from "./limiter-types";
 
 const SUCCESS_FLUSH_DELAY_MS = 250;
@@ -57,7 +58,7 @@ export class Outbox {
     try {
       this.onSettled(reports, await ctx.limiter.getByName(provider).settle(reports, returns), ctx);
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "limiter settle failed", provider, error: String(err) }));
+      logLine("error", { msg: "limiter settle failed", provider, error: String(err) });
     }
   }
 }

@@ -13,6 +13,7 @@
  *   path, or at once when others are waiting for them.
  * Models with a concurrency cap are the exception: each request takes and releases a slot.
  */
+import { logLine } from "../observability/log-line";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import type { Bindings } from "../env";
 import { ConfigurationError } from "../errors";
@@ -163,7 +164,7 @@ export class QuotaClient {
         .acquire({ model: model.name, want, estimatedTokens: need.estimatedTokens, maxOutputTokens: need.maxOutputTokens, caller: this.id });
       return result;
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "limiter acquire failed", provider: model.providerId, error: String(err) }));
+      logLine("error", { msg: "limiter acquire failed", provider: model.providerId, error: String(err) });
       const now = this.now();
       // The provider says which is worse: an uncounted request (open), or none at all (closed).
       if (model.providerConfig.limiter_unreachable === "closed") return { ok: false, reason: "limiter_unavailable", retryAfterMs: UNREACHABLE_MS, view: null };
