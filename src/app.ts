@@ -9,7 +9,6 @@
  */
 import { Hono } from "hono/tiny";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
@@ -17,6 +16,7 @@ import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/error-handler";
 import { normalizedPath } from "./middleware/path";
 import { requestId } from "./middleware/request-id";
+import { loadSettings } from "./middleware/settings";
 import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
 import { dashboardRoutes } from "./routes/dashboard";
@@ -49,10 +49,7 @@ app.route("/", dashboardRoutes);
 app.use(connectivityProbe());
 
 app.use(bearerAuth());
-app.use(async (c, next) => {
-  c.set("settings", settingsFor(c.env));
-  await next();
-});
+app.use(loadSettings());
 
 for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);

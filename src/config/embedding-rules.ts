@@ -3,10 +3,21 @@
  * schema stays readable. Vectors from different models are not comparable, so a model
  * may only stand in for another (as its fallback, or as a member of the same category)
  * when both declare one `space` and the same `dimensions`; the build refuses anything
- * else, with one line naming the models. Runs at build time only, like the schema.
+ * else, with one line naming the models. Runs at build time only, like the schema (which
+ * imports this module, never the other way round).
  */
 import type { z } from "zod";
-import type { EmbeddingApi, Protocol } from "./schema";
+
+/** How an embedding model is called: OpenAI's /embeddings, Gemini's :batchEmbedContents, Workers AI's /run. */
+export const EMBEDDING_APIS = ["openai", "gemini", "workers-ai"] as const;
+/** Gemini's embedding task types (EmbedContentRequest.taskType). */
+export const TASK_TYPES = [
+  "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY",
+] as const;
+
+type EmbeddingApi = (typeof EMBEDDING_APIS)[number];
+/** A provider's wire protocol (schema.ts PROTOCOLS), as far as these rules need it. */
+type Protocol = "openai" | "gemini" | "anthropic";
 
 interface ModelInput {
   name: string;

@@ -5,8 +5,8 @@
  * from `z.output` here, never from hand-written interfaces.
  */
 import { z } from "zod";
-import { parseDayReset } from "../limits/windows";
-import { checkEmbeddingModels, defaultEmbeddingApi } from "./embedding-rules";
+import { parseDayReset } from "./day-reset";
+import { checkEmbeddingModels, defaultEmbeddingApi, EMBEDDING_APIS, TASK_TYPES } from "./embedding-rules";
 
 const positiveInt = z.number({ error: "must be a positive integer" }).int({ error: "must be a positive integer" }).positive({ error: "must be a positive integer" });
 
@@ -24,12 +24,6 @@ export const PROTOCOLS = ["openai", "gemini", "anthropic"] as const;
 export const MODEL_TYPES = ["chat", "image", "embedding"] as const;
 /** How an image model is called: each provider family has its own image API shape. */
 export const IMAGE_APIS = ["openai", "together", "gemini-imagen", "gemini-generate", "chat", "workers-ai", "huggingface"] as const;
-/** How an embedding model is called: OpenAI's /embeddings, Gemini's :batchEmbedContents, Workers AI's /run. */
-export const EMBEDDING_APIS = ["openai", "gemini", "workers-ai"] as const;
-/** Gemini's embedding task types (EmbedContentRequest.taskType). */
-export const TASK_TYPES = [
-  "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY",
-] as const;
 
 const envName = z
   .string()

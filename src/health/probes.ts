@@ -5,6 +5,7 @@
  * it, and once the breaker is half-open it becomes the single probe whose success closes
  * the circuit. Models recover without a user's request being the one that tests them.
  */
+import { logLine } from "../observability/log-line";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import { settingsFor } from "../config/settings";
 import type { Bindings } from "../env";
@@ -27,12 +28,11 @@ export async function runHealthProbes(env: Bindings, waitUntil: (p: Promise<unkn
   const ctx = quotaContext(env, waitUntil);
   const settings = settingsFor(env);
   const chatModels = [...catalog.models.values()].filter((m) => m.type === "chat");
-  const providers = [...new Set(chatModels.map((m) => m.providerId))];
-  const statuses = await Promise.all(providers.map((p) => ctx.limiter.getByName(p).status(p)));
+  const statuses = await quotaClient.statuses(chatModels.map((m) => m.providerId), ctx);
   const unhealthy = new Set(statuses.flatMap((s) => s.models.filter((m) => m.breaker !== "closed").map((m) => m.name)));
   const results: ProbeResult[] = [];
   for (const model of chatModels.filter((m) => unhealthy.has(m.name))) results.push({ model: model.name, outcome: await probe(model, env, settings, ctx) });
-  if (results.length) console.log(JSON.stringify({ level: "info", msg: "health probes", results }));
+  if (results.length) logLine("info", { msg: "health probes", results });
   return results;
 }
 

@@ -9,6 +9,13 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { AuthenticationError } from "../errors";
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /** A fingerprint of the client key that authenticated this request (never the key). */
+    clientKeyId: string;
+  }
+}
+
 const encoder = new TextEncoder();
 const digest = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
 

@@ -19,9 +19,10 @@ import { type EmbeddingRequest, embeddingsRequestSchema, fromEmbeddingsBody } fr
 import { encodeVector, vectorLength } from "../embeddings/vectors";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
+import { recordAnswer } from "../observability/request-log";
 import { dispatch } from "../routing/dispatch";
+import { estimateTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
-import { estimateTokens } from "../stream/stream-guard";
 import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 /** Batches in flight at once: a Worker holds six connections open per request. */
@@ -81,7 +82,7 @@ async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Respons
         const result = await sendEmbedding(prepared, m, { signal, headers, ...bounds, maxBodyBytes });
         const used = result.promptTokens ?? estimate;
         const usage = { prompt_tokens: used, completion_tokens: 0, total_tokens: used };
-        return { response: result, latencyMs: result.latencyMs, rate: result.rate, done: Promise.resolve({ completed: true, cancelled: false, estimated: result.promptTokens === undefined, usage }) };
+        return { response: result, latencyMs: result.latencyMs, rate: result.rate, done: Promise.resolve({ kind: "whole", estimated: result.promptTokens === undefined, usage }) };
       },
     });
     return { vectors: output.response.vectors, tokens: output.response.promptTokens ?? estimate, estimated: output.response.promptTokens === undefined, model, attempts };
@@ -91,11 +92,8 @@ async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Respons
   if (new Set(batches.map((b) => vectorLength(b.vectors[0]!))).size > 1) throw new UpstreamBadResponseError(first.model.providerId, "batches of embeddings of different lengths");
   const data = batches.flatMap((b) => b.vectors).map((v, index) => ({ object: "embedding", index, embedding: encodeVector(v, req.base64) }));
   const used = batches.reduce((n, b) => n + b.tokens, 0);
-  log.model = first.model.name;
-  log.provider = first.model.providerId;
-  log.tokens_in = used;
-  log.tokens_out = 0;
-  log.tokens_estimated = batches.some((b) => b.estimated);
+  const usage = { prompt_tokens: used, completion_tokens: 0, total_tokens: used };
+  recordAnswer(log, first.model, Promise.resolve({ kind: "whole", estimated: batches.some((b) => b.estimated), usage }));
   const res = Response.json({ object: "list", data, model: first.model.name, usage: { prompt_tokens: used, total_tokens: used } });
   markAnswer(res, first.model, batches.reduce((n, b) => n + b.attempts, 0)).headers.set("x-proxy-cache", log.cache);
   return plan.status === "LOOKUP" ? store(plan, res, first.model.name, first.model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;

@@ -6,6 +6,7 @@
  * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
  * it into their own shape.
  */
+import { recordAnswer } from "../observability/request-log";
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
@@ -52,17 +53,9 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, c.env)),
     send: (prepared, _model, bounds) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers, ...bounds, maxBodyBytes }),
   });
-  log.model = model.name;
-  log.provider = model.providerId;
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
-  log.finished = output.done.then((o) => {
-    log.tokens_in = o.usage?.prompt_tokens ?? null;
-    log.tokens_out = o.usage?.completion_tokens ?? null;
-    log.tokens_estimated = o.estimated;
-    if (log.stream) log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
-    if (o.error) log.error = o.error.code;
-  });
+  recordAnswer(log, model, output.done);
   const res = markAnswer(output.response, model, attempts);
   res.headers.set("x-proxy-cache", log.cache);
   return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;

@@ -16,8 +16,9 @@ import {
   UpstreamRateLimitError,
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
-import type { QuotaClient, QuotaContext, SettleInfo } from "../limits/quota-client";
-import type { StreamOutcome } from "../stream/stream-guard";
+import type { QuotaContext } from "../limits/limiter-types";
+import type { QuotaClient, SettleInfo } from "../limits/quota-client";
+import { type AnswerOutcome, attemptOutcome } from "./answer-outcome";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
 import type { Resolution } from "./resolve-model";
@@ -27,7 +28,7 @@ export interface AttemptOutput<R = Response> {
   response: R;
   latencyMs: number;
   rate: RateHeaders | undefined;
-  done: Promise<StreamOutcome>;
+  done: Promise<AnswerOutcome>;
 }
 
 /** The request's deadline, which bounds the attempt in flight as well as the loop. */
@@ -84,15 +85,9 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
  * output size even when estimated from its text, its input size only when the upstream
  * counted it (an estimate compared with itself teaches nothing).
  */
-function settleInfo(o: StreamOutcome, output: AttemptOutput<unknown>): SettleInfo {
-  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
+function settleInfo(o: AnswerOutcome, output: AttemptOutput<unknown>): SettleInfo {
+  const info: SettleInfo = { outcome: attemptOutcome(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
   return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
-}
-
-function outcomeOfStream(o: StreamOutcome): AttemptOutcome {
-  if (o.completed) return "success";
-  // The client leaving is not the model's fault; a stream that broke is.
-  return o.cancelled ? "neutral" : "failure";
 }
 
 /**

@@ -21,22 +21,14 @@
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import type { Usage } from "../openai/chat-response";
+import type { StreamEnd } from "../routing/answer-outcome";
+import { estimateTokens } from "../routing/estimate-tokens";
 import { inspectEvent, inspectEventAfterContent, splitEvents } from "./sse-events";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 
-export interface StreamOutcome {
-  /** The answer arrived whole (ended with `[DONE]` or a finish reason). */
-  completed: boolean;
-  cancelled: boolean;
-  error?: ProxyError;
-  usage?: Usage;
-  /** `usage` was estimated, not reported by the upstream. */
-  estimated: boolean;
-}
-
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
-  done: Promise<StreamOutcome>;
+  done: Promise<StreamEnd>;
 }
 
 export interface GuardOptions {
@@ -54,9 +46,6 @@ export interface GuardOptions {
   /** Aborts the upstream request, closing its connection. */
   abortUpstream(reason: unknown): void;
 }
-
-/** Roughly four characters a token: good enough to count quota when the provider is silent. */
-export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 const HOLD_LIMIT = 64 * 1024;
 const ENDS_EVENT = /\r\n\r\n|\n\n|\r\r/;
@@ -172,16 +161,17 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
   }
 
   // Phase 2: the client has the answer's start; failures are reported inside the stream.
-  let settle!: (o: StreamOutcome) => void;
-  const done = new Promise<StreamOutcome>((resolve) => (settle = resolve));
+  let settle!: (o: StreamEnd) => void;
+  const done = new Promise<StreamEnd>((resolve) => (settle = resolve));
   let ended = false;
-  const finish = (extra: Partial<StreamOutcome>) => {
+  const finish = (extra: Partial<StreamEnd>) => {
     if (ended) return;
     ended = true;
     const completed = sawDone || sawFinish;
-    if (usage) return settle({ completed, cancelled: false, estimated: false, usage, ...extra });
+    if (usage) return settle({ kind: "stream", completed, cancelled: false, estimated: false, usage, ...extra });
     const completion = estimateTokens(chars);
     settle({
+      kind: "stream",
       completed,
       cancelled: false,
       estimated: true,
