@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { simVector } from "../simulator/vectors";
 import { appPost, captureLogs } from "./app-fetch";
-import { awayFromMinuteEdge, chat, postJson, recorded, sim, simStats } from "./helpers";
+import { awayFromMinuteEdge, call, chat, postJson, recorded, sim, simStats } from "./helpers";
 
 const tag = () => `route-${crypto.randomUUID()}`;
 const embedIn = (model: string, input: unknown, extra: Record<string, unknown> = {}) => postJson("/v1/embeddings", { model, input, encoding_format: "float", ...extra });
@@ -143,6 +143,18 @@ describe("quota", () => {
     // Counted by estimate, six would fit; counted as reported, the fourth would pass 30.
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(await simStats("route/emb-tpm")).toEqual({ requests: 3, rate_limited: 0 });
+  });
+});
+
+describe("status", () => {
+  it("lists embedding models with their type and usage, and an embedding category's order", async () => {
+    await embedIn("emb-cat-1", ["counted"]);
+    const status = (await (await call("/v1/status")).json()) as {
+      models: Array<{ name: string; type: string; size: string | null }>;
+      categories: Array<{ name: string; order: string[] }>;
+    };
+    expect(status.models.find((m) => m.name === "emb-cat-1")).toMatchObject({ type: "embedding", size: "EMBED" });
+    expect(status.categories.find((c) => c.name === "EMBED")?.order).toEqual(["emb-cat-1", "emb-cat-2"]);
   });
 });
 
