@@ -59,7 +59,7 @@ function hasValue(v: unknown): boolean {
 }
 
 /** Length of the first `"key":"..."` string value in a JSON text, escapes counted once; 0 if absent. */
-function stringValueLength(json: string, key: string): number {
+export function stringValueLength(json: string, key: string): number {
   const at = json.indexOf(`"${key}":"`);
   if (at === -1) return 0;
   let n = 0;
@@ -70,17 +70,6 @@ function stringValueLength(json: string, key: string): number {
     n++;
   }
   return n;
-}
-
-/**
- * After the first content only errors, usage and the finish still matter: events that
- * mention neither `error` nor `usage` are content, their size estimated without parsing.
- * Most of a long stream takes this path.
- */
-export function inspectEventAfterContent(raw: string): InspectedEvent {
-  const data = eventData(raw);
-  if (data === undefined || data.trim() === "[DONE]" || data.includes('"error"') || data.includes('"usage"')) return inspectEvent(raw);
-  return { kind: "content", chars: stringValueLength(data, "content") + stringValueLength(data, "arguments") };
 }
 
 export function inspectEvent(raw: string): InspectedEvent {
