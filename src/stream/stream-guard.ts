@@ -23,6 +23,7 @@ import { EventFramer } from "./event-framer";
 import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 import { StreamTally } from "./stream-tally";
+import type { StreamTranslator } from "./translate-stream";
 
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
@@ -43,6 +44,8 @@ export interface GuardOptions {
   classifyErrorEvent(error: unknown): ProxyError;
   /** Aborts the upstream request, closing its connection. */
   abortUpstream(reason: unknown): void;
+  /** Turns another protocol's events into OpenAI's, in this loop (translate-stream.ts); absent for OpenAI upstreams. */
+  translator?: StreamTranslator;
 }
 
 const HOLD_LIMIT = 64 * 1024;
@@ -80,26 +83,31 @@ class GuardedSource {
     this.reader.cancel(reason).catch(() => undefined);
   }
 
-  /** One chunk (null at the end), or the typed error of a deadline that passed or a connection that broke. */
-  async read(): Promise<Uint8Array | null> {
-    // Armed by the caller for this read; disarmed as soon as it returns.
-    let r: ReadableStreamReadResult<Uint8Array>;
-    try {
-      r = await this.reader.read();
-    } catch (err) {
-      // A translated stream fails with typed errors of its own; anything else is the connection.
-      throw this.watchdog.expired ?? (err instanceof ProxyError ? err : new UpstreamNetworkError(this.opts.provider, "the connection broke during the stream"));
-    } finally {
-      this.watchdog.disarm();
-    }
+  /**
+   * One chunk (null at the end), or the typed error of a deadline that passed or a
+   * connection that broke. The caller arms the watchdog for this read; it is disarmed as
+   * soon as the read returns. A plain promise chain, not an async function: this runs once
+   * per chunk, and each async layer would add a promise and a tick to every one.
+   */
+  read(): Promise<Uint8Array | null> {
+    return this.reader.read().then(this.onRead, this.onReadError);
+  }
+
+  private readonly onRead = (r: ReadableStreamReadResult<Uint8Array>): Uint8Array | null => {
+    this.watchdog.disarm();
     if (this.watchdog.expired) throw this.watchdog.expired;
     return r.done ? null : r.value;
-  }
+  };
+
+  private readonly onReadError = (err: unknown): never => {
+    this.watchdog.disarm();
+    throw this.watchdog.expired ?? (err instanceof ProxyError ? err : new UpstreamNetworkError(this.opts.provider, "the connection broke during the stream"));
+  };
 
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   take(chunk: Uint8Array | null): Taken {
     if (this.tally.sawDone) return { out: "" };
-    const framed = this.framer.push(chunk);
+    const framed = this.frame(chunk);
     if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
     let out = "";
     let exact = framed.exact;
@@ -111,7 +119,15 @@ class GuardedSource {
       else if (v.kind === "invalid") return { out, error: new UpstreamBadResponseError(this.opts.provider, "a stream event that is not JSON") };
       else return { out, error: this.opts.classifyErrorEvent(v.error) };
     }
+    if (framed.error !== undefined) return { out, error: framed.error instanceof ProxyError ? framed.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be translated") };
     return exact && chunk && out ? { out, bytes: chunk } : { out };
+  }
+
+  /** The chunk's whole OpenAI events: as they came, or translated from the upstream's protocol. */
+  private frame(chunk: Uint8Array | null): { events: string[]; exact: boolean; error?: unknown } | { tooLarge: true } {
+    if (!this.opts.translator) return this.framer.push(chunk);
+    const t = this.opts.translator.push(chunk);
+    return { events: t.events, exact: false, ...(t.error !== undefined ? { error: t.error } : {}) };
   }
 }
 
@@ -175,6 +191,23 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
   };
   const idle = () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk");
   const total = () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer");
+  /** Reads until something can be enqueued: a pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read. */
+  const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
+    if (ended) return;
+    const idleAt = Date.now() + opts.idleMs;
+    if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
+    else s.watchdog.arm(s.totalDeadline, total);
+    return s.read().then(
+      (chunk) => {
+        const { out, bytes, error } = s.take(chunk);
+        if (out) controller.enqueue(bytes ?? encoder.encode(out));
+        if (error) return fail(controller, error);
+        if (chunk === null || tally.sawDone) return end(controller);
+        if (!out) return pump(controller);
+      },
+      (err: unknown) => fail(controller, err),
+    );
+  };
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -182,26 +215,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
         held = "";
         if (sourceEnded) end(controller);
       },
-      async pull(controller) {
-        // Loop until something is enqueued: a pull that enqueues nothing (a dropped
-        // keep-alive, half an event) is not called again for the same read.
-        while (!ended) {
-          const idleAt = Date.now() + opts.idleMs;
-          if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
-          else s.watchdog.arm(s.totalDeadline, total);
-          let chunk: Uint8Array | null;
-          try {
-            chunk = await s.read();
-          } catch (err) {
-            return fail(controller, err);
-          }
-          const { out, bytes, error } = s.take(chunk);
-          if (out) controller.enqueue(bytes ?? encoder.encode(out));
-          if (error) return fail(controller, error);
-          if (chunk === null || tally.sawDone) return end(controller);
-          if (out) return;
-        }
-      },
+      pull: pump,
       cancel(reason) {
         finish({ cancelled: true });
         s.stop(reason);
