@@ -7,6 +7,7 @@
  * failure never leaves half an event on the wire.
  */
 import { type Usage, validUsage } from "../openai/chat-response";
+import { type SseEvent, SseParser } from "./sse-parser";
 
 export type EventKind = "done" | "error" | "content" | "preamble" | "comment" | "invalid";
 
@@ -32,17 +33,16 @@ export function splitEvents(text: string): { events: string[]; rest: string } {
   return { events, rest: text.slice(start) };
 }
 
-/** The joined `data:` lines of one raw event, or undefined when it has none (a comment). */
+/**
+ * The joined `data:` lines of one whole raw event, or undefined when it has none (a
+ * comment). Read by the one SSE parser, so a whole event means the same here as in a stream.
+ */
 export function eventData(raw: string): string | undefined {
   let data: string | undefined;
-  for (const line of raw.split(/\r\n|\r|\n/)) {
-    if (!line.startsWith("data")) continue;
-    const colon = line.indexOf(":");
-    if (colon !== 4 && line !== "data") continue;
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    data = data === undefined ? value : `${data}\n${value}`;
-  }
+  const parser = new SseParser();
+  const take = (e: SseEvent) => void (data ??= e.data);
+  parser.push(raw, take);
+  parser.end(take);
   return data;
 }
 
