@@ -15,7 +15,8 @@ import {
   UpstreamError,
   UpstreamRateLimitError,
 } from "../errors";
-import type { AttemptOutcome, QuotaContext, RateHeaders, RefusalReason } from "../limits/limiter-types";
+import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
+import type { QuotaContext } from "../limits/quota-context";
 import type { QuotaClient, SettleInfo } from "../limits/quota-client";
 import { type AnswerOutcome, attemptOutcome } from "./answer-outcome";
 import { fullJitterDelay, sleep } from "./backoff";
