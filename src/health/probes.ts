@@ -11,9 +11,7 @@ import { settingsFor } from "../config/settings";
 import type { Bindings } from "../env";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import type { ChatRequest } from "../openai/chat-request";
-import { adapterFor } from "../providers/registry";
-import { upstreamTarget } from "../providers/target";
-import { prepareChat, sendChat } from "../providers/upstream-call";
+import { chatAttempt } from "../providers/chat-attempt";
 import { dispatch } from "../routing/dispatch";
 
 const PROBE: ChatRequest = { messages: [{ role: "user", content: "Reply with OK." }], max_tokens: 1 };
@@ -42,10 +40,7 @@ async function probe(model: ResolvedModel, env: Bindings, settings: ReturnType<t
       { requested: model.name, candidates: [model], strategy: "fixed", maxWaitMs: 0 },
       // One attempt: a probe that fails must not be retried into a second probe.
       { estimatedTokens: 10, settings: { ...settings, retry: { ...settings.retry, maxAttempts: 1 } }, quota: quotaClient, ctx },
-      {
-        prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), PROBE, upstreamTarget(m, env)),
-        send: (prepared, _model, bounds) => sendChat(prepared, { promptTokens: 10, ...bounds, maxBodyBytes: settings.maxUpstreamBodyBytes }),
-      },
+      chatAttempt(env, () => PROBE, { promptTokens: 10, maxBodyBytes: settings.maxUpstreamBodyBytes }),
     );
     await output.response.arrayBuffer();
     return "recovered";

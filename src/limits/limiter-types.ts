@@ -24,11 +24,6 @@ export interface LimiterRemote {
   status(): Promise<ProviderStatus>;
 }
 
-/** What a request path hands the quota client: the limiter namespace and the request's waitUntil. */
-export interface QuotaContext {
-  limiter: Env["LIMITER"];
-  waitUntil(promise: Promise<unknown>): void;
-}
 
 /** What an isolate knows of a model between calls, for ordering candidates. */
 export interface ModelView {

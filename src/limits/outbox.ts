@@ -5,7 +5,8 @@
  * provider; anything other isolates may be waiting for goes at once.
  */
 import { logLine } from "../observability/log-line";
-import type { AttemptReport, LeaseReturn, QuotaContext, SettleResult } from "./limiter-types";
+import type { AttemptReport, LeaseReturn, SettleResult } from "./limiter-types";
+import type { QuotaContext } from "./quota-context";
 
 const SUCCESS_FLUSH_DELAY_MS = 250;
 

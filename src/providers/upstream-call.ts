@@ -13,7 +13,7 @@ import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
 import type { AnswerOutcome } from "../routing/answer-outcome";
 import { estimateTokens } from "../routing/estimate-tokens";
 import { guardStream } from "../stream/stream-guard";
-import { translateStream } from "../stream/translate-stream";
+import { StreamTranslator } from "../stream/translate-stream";
 import { applyClientPolicy } from "./client-policy";
 import { checkCompletion } from "./completion-check";
 import { readRateHeaders } from "./rate-headers";
@@ -149,8 +149,8 @@ async function streamAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: R
   const provider = ctx.provider;
   if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
   const t = timeoutsOf(target);
-  const openaiSse = adapter.kind === "translate" ? translateStream(res.body, adapter.streamTransformer(ctx), provider) : res.body;
-  const guarded = await guardStream(openaiSse, {
+  const guarded = await guardStream(res.body, {
+    ...(adapter.kind === "translate" ? { translator: new StreamTranslator(adapter.streamTransformer(ctx), provider) } : {}),
     provider,
     startedAt: started,
     ttftMs: t.ttftMs,

@@ -6,19 +6,17 @@
  * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
  * it into their own shape.
  */
-import { recordAnswer } from "../observability/request-log";
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
+import type { RequestFor } from "../inbound/types";
+import { recordAnswer } from "../observability/request-log";
 import type { ChatRequest } from "../openai/chat-request";
-import { adapterFor } from "../providers/registry";
-import { upstreamTarget } from "../providers/target";
-import { prepareChat, sendChat } from "../providers/upstream-call";
-import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
+import { chatAttempt } from "../providers/chat-attempt";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
-import type { RequestFor } from "../inbound/types";
+import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 export interface ServeOptions {
   /** The request a target of this protocol is sent; by default `req` itself. */
@@ -44,15 +42,14 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
   }
   log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
   const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
-  const signal = c.req.raw.signal;
-  const headers = upstreamHeaders(c);
-  const requestFor = opts.requestFor ?? (() => req);
   const started = Date.now();
-  const maxBodyBytes = c.get("settings").maxUpstreamBodyBytes;
-  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), {
-    prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, c.env)),
-    send: (prepared, _model, bounds) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers, ...bounds, maxBodyBytes }),
+  const attempt = chatAttempt(c.env, opts.requestFor ?? (() => req), {
+    signal: c.req.raw.signal,
+    promptTokens: estimatedTokens,
+    headers: upstreamHeaders(c),
+    maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
   });
+  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
   recordAnswer(log, model, output.done);
