@@ -8,13 +8,13 @@
  * without a key.
  */
 import { Hono } from "hono/tiny";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
 import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/error-handler";
+import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { normalizedPath } from "./middleware/path";
 import { requestId } from "./middleware/request-id";
 import { requestLogger } from "./observability/request-log";
@@ -31,14 +31,7 @@ export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 app.use(requestId());
 app.use(cors());
 app.use(requestLogger());
-app.use(
-  methodNotAllowed({
-    app,
-    onMethodNotAllowed: (c, methods) => {
-      throw new MethodNotAllowedError(c.req.method, methods);
-    },
-  }),
-);
+app.use(methodNotAllowed(app));
 
 app.on(["GET", "HEAD"], "/ping", (c) => c.text("OK"));
 app.all("/ping", (c) => {
