@@ -24,6 +24,7 @@ import { imageRoutes } from "./routes/images";
 import { messagesRoutes } from "./routes/messages";
 import { connectivityProbe } from "./routes/probe";
 import { modelsRoutes } from "./routes/models";
+import { responsesRoutes } from "./routes/responses";
 import { statusRoutes } from "./routes/status";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
@@ -50,6 +51,7 @@ for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);
   app.route(base, chatRoutes);
   app.route(base, messagesRoutes);
+  app.route(base, responsesRoutes);
   app.route(base, imageRoutes);
   app.route(base, statusRoutes);
 }

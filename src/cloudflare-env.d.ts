@@ -4,6 +4,7 @@
 declare namespace Cloudflare {
   interface Env {
     LIMITER: DurableObjectNamespace<import("./limits/provider-limiter").ProviderLimiter>;
+    RESPONSES: DurableObjectNamespace<import("./inbound/responses/store").ResponseStore>;
     PROXY_API_KEYS?: string;
     RETRY_MAX_ATTEMPTS?: string;
     RETRY_BASE_DELAY_MS?: string;

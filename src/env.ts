@@ -3,6 +3,7 @@
  * names come from models.yaml (`api_key_env`), so the binding set is open-ended.
  */
 import type { Settings } from "./config/settings";
+import type { ResponseStore } from "./inbound/responses/store";
 import type { ProviderLimiter } from "./limits/provider-limiter";
 import type { RequestLog } from "./observability/request-log";
 import type { TraceContext } from "./observability/trace";
@@ -10,6 +11,10 @@ import type { TraceContext } from "./observability/trace";
 export interface Bindings {
   /** One ProviderLimiter per provider id: exact quota counters, breakers, cooldowns. */
   LIMITER?: DurableObjectNamespace<ProviderLimiter>;
+  /** One ResponseStore per stored response id (the Responses API's `store`). */
+  RESPONSES?: DurableObjectNamespace<ResponseStore>;
+  /** How long a stored response is kept, in seconds (default one day). */
+  RESPONSES_TTL_S?: string;
   /** Comma-separated client keys accepted by the proxy (secret). */
   PROXY_API_KEYS?: string;
   RETRY_MAX_ATTEMPTS?: string;
