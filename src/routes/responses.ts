@@ -29,7 +29,9 @@ async function respond(c: Context<AppEnv>, body: ResponsesRequest): Promise<Resp
   const owner = c.get("clientKeyId");
   const items = await conversationOf(c.env, body, owner);
   const tools = toolsOf(body);
-  if (tools.dropped.length) note(c, `hosted tools left out: ${tools.dropped.join(", ")}`);
+  // Tool types are the client's words: only short, plain ones reach the log, each once.
+  const dropped = [...new Set(tools.dropped.map((t) => (/^[\w.-]{1,40}$/.test(t) ? t : "other")))];
+  if (dropped.length) note(c, `hosted tools left out: ${dropped.join(", ")}`);
   const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, items, tools, protocol));
   const store = body.store !== false;
   const onComplete = async (response: Record<string, unknown>) => {

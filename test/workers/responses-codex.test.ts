@@ -101,4 +101,11 @@ describe("the Codex request's log line", () => {
     expect(res.status).toBe(200);
     expect(logs.lineFor(res).notes).toEqual(["hosted tools left out: web_search"]);
   });
+
+  it("names each left-out tool type once, and no type that is not a plain word", async () => {
+    const tools = [{ type: "web_search" }, { type: "web_search" }, { type: "x".repeat(500) }, { type: "sk-a b" }];
+    const res = await appPost("/v1/responses", { model: "sim-small", input: "Hi", tools, store: false });
+    expect(res.status).toBe(200);
+    expect(logs.lineFor(res).notes).toEqual(["hosted tools left out: web_search, other"]);
+  });
 });
