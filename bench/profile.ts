@@ -1,7 +1,8 @@
 /**
- * `npm run bench:profile`: a V8 CPU profile of ai-proxy's bundle under raw workerd while
- * autocannon drives it, summarised as self time per function. For finding where the
- * proxy spends its per-request time; not part of the benchmark report.
+ * `npm run bench:profile [-- --stream [--model bench-gemini]]`: a V8 CPU profile of
+ * ai-proxy's bundle under raw workerd while autocannon drives it (non-stream chat, or
+ * 1,000-event streams), summarised as self time per function. For finding where the proxy
+ * spends its per-request and per-event time; not part of the benchmark report.
  */
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -14,10 +15,12 @@ interface Node {
   hitCount: number;
 }
 
+const stream = process.argv.includes("--stream");
+
 async function main(): Promise<void> {
   const build = join(root, "bench/.build");
   // Unminified, so the profile names our functions.
-  const bundle = buildProxy(process.argv[2] ?? "bench/models.bench.yaml", join(build, "profile"), { minify: false });
+  const bundle = buildProxy("bench/models.bench.yaml", join(build, "profile"), { minify: false });
   const sim = await startSimulator();
   const inspector = await freePort();
   process.env.WORKERD_INSPECTOR = String(inspector);
@@ -40,7 +43,9 @@ async function main(): Promise<void> {
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 100 });
   await send("Profiler.start");
-  const load = await autocannon({ url: proxy.url, method: "POST", headers: { "content-type": "application/json", ...proxy.headers }, body: chatBody(proxy), connections: 32, duration: 5 });
+  const model = process.argv.includes("--model") ? process.argv[process.argv.indexOf("--model") + 1]! : proxy.model;
+  const body = stream ? chatBody({ ...proxy, model }, { stream: true, directive: { reply_words: 1000, chunk_delay_ms: 1 } }) : chatBody({ ...proxy, model });
+  const load = await autocannon({ url: proxy.url, method: "POST", headers: { "content-type": "application/json", ...proxy.headers }, body, connections: stream ? 4 : 32, duration: 5 });
   const { profile } = (await send("Profiler.stop")) as { profile: { nodes: Node[] } };
   const self = new Map<string, number>();
   let total = 0;

@@ -8,6 +8,7 @@ import http from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { chatBody, interleaved, maxRateUnder, rssKb, summarize, throughput, timedStream, latencies } from "./lib/measure";
+import { cpuCases, measureCpu } from "./lib/cpu";
 import { type Report, writeReport } from "./lib/report";
 import { buildProxy, directTarget, root, startFloor, startPeer, startProxyWorkerd, startSimulator, startWranglerDev, stopAll, type Target } from "./lib/targets";
 
@@ -50,6 +51,15 @@ async function main(): Promise<void> {
   }
   const maxRate: Record<string, number> = {};
   for (const t of [floor, proxy, ...(peer ? [peer] : [])]) maxRate[t.name] = await maxRateUnder(t, 10, P.ladderSeconds, P.ladder);
+
+  log("CPU per request…");
+  const floorCpu = new Map<string, number>();
+  for (const c of cpuCases(floor, quick)) floorCpu.set(c.name, (await measureCpu(floor.pid!, c)).perRequestUs);
+  const cpu: Report["cpu"] = [];
+  for (const c of cpuCases(proxy, quick)) {
+    const floorUs = floorCpu.get(c.name) ?? floorCpu.get("1,000-event stream, pass-through") ?? Number.NaN;
+    cpu.push({ path: c.name, floorUs, proxyUs: (await measureCpu(proxy.pid!, c)).perRequestUs });
+  }
 
   log("streaming…");
   const streamBody = (t: Target) => chatBody(t, { stream: true, directive: { reply: WORDS, chunk_delay_ms: 20 } });
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
       c32: Object.fromEntries([...c32].map(([k, v]) => [k, summarize(v)])),
     },
     throughput: tput,
+    cpu,
     maxRateP99Under10ms: maxRate,
     streaming,
     ramp,

@@ -8,7 +8,6 @@
  * without a key.
  */
 import { Hono } from "hono/tiny";
-import { settingsFor } from "./config/settings";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
@@ -17,6 +16,7 @@ import { notFound, onError } from "./middleware/error-handler";
 import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { normalizedPath } from "./middleware/path";
 import { requestId } from "./middleware/request-id";
+import { loadSettings } from "./middleware/settings";
 import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
 import { dashboardRoutes } from "./routes/dashboard";
@@ -42,10 +42,7 @@ app.route("/", dashboardRoutes);
 app.use(connectivityProbe());
 
 app.use(bearerAuth());
-app.use(async (c, next) => {
-  c.set("settings", settingsFor(c.env));
-  await next();
-});
+app.use(loadSettings());
 
 for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);

@@ -1,40 +1,31 @@
 /**
- * Worker bindings and the Hono context type. Provider keys are Worker secrets whose
- * names come from models.yaml (`api_key_env`), so the binding set is open-ended.
+ * The Worker's bindings and the Hono context type. What wrangler.toml declares (the
+ * LIMITER namespace, ASSETS, the retry variables) comes from the generated
+ * `worker-configuration.d.ts` (`npm run types`; `npm test` fails when it is stale); this
+ * adds what wrangler.toml cannot know: secrets and optional variables a deployment may set,
+ * and the provider keys whose names come from models.yaml (`api_key_env`), which keep the
+ * binding set open-ended. Context variables are declared by the middleware that sets each.
  */
-import type { Settings } from "./config/settings";
-import type { ResponseStore } from "./inbound/responses/store";
-import type { ProviderLimiter } from "./limits/provider-limiter";
-import type { RequestLog } from "./observability/request-log";
-import type { TraceContext } from "./observability/trace";
 
-export interface Bindings {
-  /** One ProviderLimiter per provider id: exact quota counters, breakers, cooldowns. */
-  LIMITER?: DurableObjectNamespace<ProviderLimiter>;
-  /** One ResponseStore per stored response id (the Responses API's `store`). */
-  RESPONSES?: DurableObjectNamespace<ResponseStore>;
-  /** How long a stored response is kept, in seconds (default one day). */
-  RESPONSES_TTL_S?: string;
+export interface Bindings extends Env {
   /** Comma-separated client keys accepted by the proxy (secret). */
   PROXY_API_KEYS?: string;
-  RETRY_MAX_ATTEMPTS?: string;
-  RETRY_BASE_DELAY_MS?: string;
-  RETRY_MAX_DELAY_MS?: string;
   MAX_BODY_BYTES?: string;
+  /** Time a whole request may take, attempts and waits included (default 300000). */
+  REQUEST_DEADLINE_MS?: string;
   /** Origins allowed to call from a browser: "*" (default), a comma-separated list, or "" for none. */
   CORS_ORIGINS?: string;
   /** Largest upstream answer body the proxy reads, decompressed (default 16 MiB). */
   MAX_UPSTREAM_BODY_BYTES?: string;
+  /** How long a stored Responses API response is kept, in seconds (default one day). */
+  RESPONSES_TTL_S?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
-  /** Static assets: the dashboard page built by scripts/build-dashboard.ts. */
-  ASSETS?: Fetcher;
   /** Optional Workers Analytics Engine dataset: one data point per request. */
-  ANALYTICS?: unknown;
+  ANALYTICS?: AnalyticsEngineDataset;
   [name: string]: unknown;
 }
 
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { requestId: string; settings: Settings; log: RequestLog; trace: TraceContext; clientKeyId: string };
 }

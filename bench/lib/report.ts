@@ -14,6 +14,8 @@ export interface Report {
   versions: { peer: string | null; peerReason: string | null };
   latency: Record<"c1" | "c10" | "c32", Record<string, LatencySummary>>;
   throughput: Record<string, { c32: Throughput; c100: Throughput }>;
+  /** CPU per request in µs (bench/lib/cpu.ts): ai-proxy on each path, and the floor's pass-through of the same upstream. */
+  cpu: Array<{ path: string; floorUs: number; proxyUs: number }>;
   maxRateP99Under10ms: Record<string, number>;
   streaming: Record<string, { ttft: LatencySummary; gap: LatencySummary; complete: number; of: number }>;
   ramp: Array<{ streams: number; lossless: number }>;
@@ -47,6 +49,14 @@ export function writeReport(r: Report, dir: string): { markdown: string } {
     lines.push(`| ${t} | ${num(tp?.c32.rps ?? Number.NaN)} | ${num(tp?.c100.rps ?? Number.NaN)} | ${r.maxRateP99Under10ms[t] !== undefined ? num(r.maxRateP99Under10ms[t]!) : "–"} |`);
   }
 
+  lines.push("", "## CPU per request (workerd process, idle subtracted)", "", "| path | floor | ai-proxy | ratio |", "|---|---|---|---|");
+  for (const c of r.cpu) lines.push(`| ${c.path} | ${num(c.floorUs)} µs | ${num(c.proxyUs)} µs | ${ratio(c.proxyUs, c.floorUs)} |`);
+  const plain = r.cpu.find((c) => c.path === "non-stream chat");
+  const streams = r.cpu.filter((c) => c.path.startsWith("1,000-event"));
+  const perEvent = Math.max(...streams.map((c) => (c.proxyUs - (plain?.proxyUs ?? 0)) / 1000));
+  const freePlanEvents = Math.floor((10_000 - (plain?.proxyUs ?? 0)) / perEvent);
+  lines.push("", `On the Workers Free plan's 10 ms of CPU per request: a non-stream request takes ${num(plain?.proxyUs ?? Number.NaN)} µs; a stream about ${perEvent.toFixed(0)} µs per event on its most costly path, so about ${num(freePlanEvents)} events fit.`);
+
   lines.push("", "## Streaming (64 chunks, 20 ms apart)", "", "| target | added TTFT p50 | gap p50 | gap p99 | added gap p99 | complete |", "|---|---|---|---|---|---|");
   const s = r.streaming;
   for (const t of targets) {
@@ -73,6 +83,8 @@ export function writeReport(r: Report, dir: string): { markdown: string } {
     ["added gap p99 ≤ 0.5 ms", ms(addedGap), addedGap <= 0.5],
     ["≤ 32 KB per concurrent stream", `${r.memory.perStreamKb.toFixed(1)} KB`, r.memory.perStreamKb <= 32],
     [`${r.ramp.at(-1)?.streams ?? 0} concurrent streams, zero lost frames`, `${r.ramp.at(-1)?.lossless ?? 0}`, r.ramp.at(-1)?.lossless === r.ramp.at(-1)?.streams],
+    ...(plain ? [["CPU per non-stream request ≤ 1.5× the floor's", ratio(plain.proxyUs, plain.floorUs), plain.proxyUs <= 1.5 * plain.floorUs] as [string, string, boolean]] : []),
+    ...streams.map((c): [string, string, boolean] => [`CPU per ${c.path} ≤ 2× the floor's pass-through`, ratio(c.proxyUs, c.floorUs), c.proxyUs <= 2 * c.floorUs]),
     ["bundle ≤ 64 KB gzipped", `${(r.bundle.gzipBytes / 1024).toFixed(1)} KB`, r.bundle.gzipBytes <= 64 * 1024],
   ];
   lines.push("## Targets", "", "| target | measured | met |", "|---|---|---|");

@@ -141,7 +141,7 @@ export async function startProxyWorkerd(name: string, bundle: string, sim: strin
     port,
     moduleFile: placeModule(bundle, dir, name.replace(/\W+/g, "-")),
     compatibilityDate: COMPAT_DATE,
-    bindings: { UPSTREAM: sim, PROXY_API_KEYS: BENCH_KEY, RETRY_MAX_ATTEMPTS: "3" },
+    bindings: { UPSTREAM: sim, PROXY_API_KEYS: BENCH_KEY, RETRY_MAX_ATTEMPTS: "3", BENCH_UPSTREAM_KEY: "bench-upstream-key" },
     durableObjects: { binding: "LIMITER", className: "ProviderLimiter", storageDir },
   });
   const { pid, url } = await startWorkerd(name, dir, config, port);

@@ -5,7 +5,7 @@
  * from `z.output` here, never from hand-written interfaces.
  */
 import { z } from "zod";
-import { parseDayReset } from "../limits/windows";
+import { parseDayReset } from "./day-reset";
 
 const positiveInt = z.number({ error: "must be a positive integer" }).int({ error: "must be a positive integer" }).positive({ error: "must be a positive integer" });
 

@@ -5,14 +5,13 @@
  * it, and once the breaker is half-open it becomes the single probe whose success closes
  * the circuit. Models recover without a user's request being the one that tests them.
  */
+import { logLine } from "../observability/log-line";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import { settingsFor } from "../config/settings";
 import type { Bindings } from "../env";
 import { quotaClient, quotaContext } from "../limits/quota-client";
 import type { ChatRequest } from "../openai/chat-request";
-import { adapterFor } from "../providers/registry";
-import { upstreamTarget } from "../providers/target";
-import { prepareChat, sendChat } from "../providers/upstream-call";
+import { chatAttempt } from "../providers/chat-attempt";
 import { dispatch } from "../routing/dispatch";
 
 const PROBE: ChatRequest = { messages: [{ role: "user", content: "Reply with OK." }], max_tokens: 1 };
@@ -27,12 +26,11 @@ export async function runHealthProbes(env: Bindings, waitUntil: (p: Promise<unkn
   const ctx = quotaContext(env, waitUntil);
   const settings = settingsFor(env);
   const chatModels = [...catalog.models.values()].filter((m) => m.type === "chat");
-  const providers = [...new Set(chatModels.map((m) => m.providerId))];
-  const statuses = await Promise.all(providers.map((p) => ctx.limiter.getByName(p).status(p)));
+  const statuses = await quotaClient.statuses(chatModels.map((m) => m.providerId), ctx);
   const unhealthy = new Set(statuses.flatMap((s) => s.models.filter((m) => m.breaker !== "closed").map((m) => m.name)));
   const results: ProbeResult[] = [];
   for (const model of chatModels.filter((m) => unhealthy.has(m.name))) results.push({ model: model.name, outcome: await probe(model, env, settings, ctx) });
-  if (results.length) console.log(JSON.stringify({ level: "info", msg: "health probes", results }));
+  if (results.length) logLine("info", { msg: "health probes", results });
   return results;
 }
 
@@ -42,10 +40,7 @@ async function probe(model: ResolvedModel, env: Bindings, settings: ReturnType<t
       { requested: model.name, candidates: [model], strategy: "fixed", maxWaitMs: 0 },
       // One attempt: a probe that fails must not be retried into a second probe.
       { estimatedTokens: 10, settings: { ...settings, retry: { ...settings.retry, maxAttempts: 1 } }, quota: quotaClient, ctx },
-      {
-        prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), PROBE, upstreamTarget(m, env)),
-        send: (prepared, _model, bounds) => sendChat(prepared, { promptTokens: 10, ...bounds, maxBodyBytes: settings.maxUpstreamBodyBytes }),
-      },
+      chatAttempt(env, () => PROBE, { promptTokens: 10, maxBodyBytes: settings.maxUpstreamBodyBytes }),
     );
     await output.response.arrayBuffer();
     return "recovered";

@@ -2,9 +2,28 @@
  * The RPC contract between Worker isolates and the ProviderLimiter Durable Object. Plain,
  * structured-cloneable data: results are discriminated unions, never thrown errors.
  */
+import type { Limits } from "../config/schema";
 import type { BreakerPhase } from "./breaker";
-import type { LimitKey, WindowUsage } from "./quota-counters";
 import type { TokenCost } from "./token-cost";
+
+export type LimitKey = keyof Limits;
+
+export interface WindowUsage {
+  used: number;
+  limit: number;
+  resets_at: number;
+}
+
+/**
+ * What a ProviderLimiter answers over RPC. The object is named by its provider id
+ * (`getByName(providerId)`) and reads it from `ctx.id.name`, so no call repeats it.
+ */
+export interface LimiterRemote {
+  acquire(req: AcquireRequest): Promise<AcquireResult>;
+  settle(reports: AttemptReport[], returns: LeaseReturn[]): Promise<SettleResult>;
+  status(): Promise<ProviderStatus>;
+}
+
 
 /** What an isolate knows of a model between calls, for ordering candidates. */
 export interface ModelView {

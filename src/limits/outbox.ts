@@ -4,8 +4,9 @@
  * request path. Plain successes wait a moment and travel together in one call per
  * provider; anything other isolates may be waiting for goes at once.
  */
+import { logLine } from "../observability/log-line";
 import type { AttemptReport, LeaseReturn, SettleResult } from "./limiter-types";
-import type { QuotaContext } from "./quota-client";
+import type { QuotaContext } from "./quota-context";
 
 const SUCCESS_FLUSH_DELAY_MS = 250;
 
@@ -56,9 +57,9 @@ export class Outbox {
     box.reports = [];
     box.returns = [];
     try {
-      this.onSettled(reports, await ctx.limiter.getByName(provider).settle(provider, reports, returns), ctx);
+      this.onSettled(reports, await ctx.limiter.getByName(provider).settle(reports, returns), ctx);
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "limiter settle failed", provider, error: String(err) }));
+      logLine("error", { msg: "limiter settle failed", provider, error: String(err) });
     }
   }
 }

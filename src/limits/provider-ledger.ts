@@ -14,7 +14,8 @@ import { type CountersState, QuotaCounters } from "./quota-counters";
 import { learnCost, reservationFor, type TokenCost, unknownCost } from "./token-cost";
 import { storedModel, storedProvider } from "./stored-state";
 import { clampHintMs } from "./time-hints";
-import { type DayReset, parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
+import { type DayReset, parseDayReset, UTC_MIDNIGHT } from "../config/day-reset";
+import { windowAt } from "./windows";
 
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
 /** In-flight entries older than this were lost (isolate died) and stop counting. */

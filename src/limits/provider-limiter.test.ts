@@ -19,7 +19,7 @@ describe("ProviderLimiter", () => {
   it("grants exactly the limit to 200 concurrent callers", async () => {
     // limited-50 has rpm 50.
     const limiter = freshLimiter();
-    const results = await Promise.all(Array.from({ length: 200 }, () => limiter.acquire(PROVIDER, ask("limited-50"))));
+    const results = await Promise.all(Array.from({ length: 200 }, () => limiter.acquire(ask("limited-50"))));
     const total = results.reduce((n, r) => n + (r.ok && typeof r.granted === "number" ? r.granted : 0), 0);
     expect(total).toBe(50);
     expect(results.filter((r) => !r.ok).length).toBe(150);
@@ -32,19 +32,19 @@ describe("ProviderLimiter", () => {
     await runInDurableObject(limiter, (instance: ProviderLimiter) => {
       instance.now = () => minute + 30_000;
     });
-    let r = await limiter.acquire(PROVIDER, ask("limited-3"));
-    for (let i = 0; i < 3 && r.ok; i++) r = await limiter.acquire(PROVIDER, ask("limited-3"));
+    let r = await limiter.acquire(ask("limited-3"));
+    for (let i = 0; i < 3 && r.ok; i++) r = await limiter.acquire(ask("limited-3"));
     expect(r).toMatchObject({ ok: false, reason: "quota", retryAfterMs: 30_000 });
     await runInDurableObject(limiter, (instance: ProviderLimiter) => {
       instance.now = () => minute + 60_000;
     });
-    expect((await limiter.acquire(PROVIDER, ask("limited-3"))).ok).toBe(true);
+    expect((await limiter.acquire(ask("limited-3"))).ok).toBe(true);
   });
 
   it("persists to SQLite behind the scenes and reloads it", async () => {
     const limiter = freshLimiter();
     const now = await runInDurableObject(limiter, (instance: ProviderLimiter) => instance.now());
-    await limiter.settle(PROVIDER, [{ model: "limited-3", outcome: "rate_limited", probe: false, releaseConcurrency: false, retryAfterMs: 3_600_000 }], []);
+    await limiter.settle([{ model: "limited-3", outcome: "rate_limited", probe: false, releaseConcurrency: false, retryAfterMs: 3_600_000 }], []);
     const rows = await runInDurableObject(limiter, (instance: ProviderLimiter, state) => {
       instance.persist();
       return state.storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM state").toArray();

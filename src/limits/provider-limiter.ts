@@ -11,12 +11,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
-import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ProviderStatus, SettleResult } from "./limiter-types";
+import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, LimiterRemote, ProviderStatus, SettleResult } from "./limiter-types";
 import { ProviderLedger } from "./provider-ledger";
 
 const PERSIST_EVERY_MS = 1_000;
 
-export class ProviderLimiter extends DurableObject<Bindings> {
+export class ProviderLimiter extends DurableObject<Bindings> implements LimiterRemote {
   /** The clock every decision uses; tests replace it to move through windows. */
   now: () => number = () => Date.now();
   private ledger: ProviderLedger | undefined;
@@ -27,8 +27,12 @@ export class ProviderLimiter extends DurableObject<Bindings> {
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
-  private ledgerFor(provider: string): ProviderLedger {
+  private ledgerFor(): ProviderLedger {
     if (!this.ledger) {
+      // Named by its provider id; a "#…" suffix names an independent object for the same
+      // provider (the tests' way to start from an empty ledger).
+      const provider = this.ctx.id.name?.split("#")[0];
+      if (!provider) throw new Error("a ProviderLimiter is reached by getByName(providerId) only");
       const saved = new Map<string, string>();
       for (const row of this.ctx.storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM state")) saved.set(row.key, row.value);
       this.ledger = new ProviderLedger(provider, saved, undefined, this.now());
@@ -55,19 +59,19 @@ export class ProviderLimiter extends DurableObject<Bindings> {
     ledger.dirty.clear();
   }
 
-  async acquire(provider: string, req: AcquireRequest): Promise<AcquireResult> {
-    const result = this.ledgerFor(provider).acquire(req, this.now());
+  async acquire(req: AcquireRequest): Promise<AcquireResult> {
+    const result = this.ledgerFor().acquire(req, this.now());
     this.schedulePersist();
     return result;
   }
 
-  async settle(provider: string, reports: AttemptReport[], returns: LeaseReturn[]): Promise<SettleResult> {
-    const result = this.ledgerFor(provider).settle(reports, returns, this.now());
+  async settle(reports: AttemptReport[], returns: LeaseReturn[]): Promise<SettleResult> {
+    const result = this.ledgerFor().settle(reports, returns, this.now());
     this.schedulePersist();
     return result;
   }
 
-  async status(provider: string): Promise<ProviderStatus> {
-    return this.ledgerFor(provider).status(this.now());
+  async status(): Promise<ProviderStatus> {
+    return this.ledgerFor().status(this.now());
   }
 }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import type { ProviderLimiter } from "./provider-limiter";
-import { QuotaClient, type QuotaContext } from "./quota-client";
+import type { QuotaContext } from "./quota-context";
+import { QuotaClient } from "./quota-client";
 
 /** A namespace whose object cannot be reached, as when the Durable Object's location is down. */
 const unreachable: QuotaContext = {

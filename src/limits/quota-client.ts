@@ -13,20 +13,17 @@
  *   path, or at once when others are waiting for them.
  * Models with a concurrency cap are the exception: each request takes and releases a slot.
  */
+import { logLine } from "../observability/log-line";
 import { catalog, type ResolvedModel } from "../config/catalog";
 import type { Bindings } from "../env";
 import { ConfigurationError } from "../errors";
 import { type Charge, type Lease, LeasePool, type Need } from "./lease-pool";
-import type { AcquireResult, AttemptReport, ModelView, RefusalReason, SettleResult } from "./limiter-types";
+import type { AcquireResult, AttemptReport, ModelView, ProviderStatus, RefusalReason, SettleResult } from "./limiter-types";
+import type { QuotaContext } from "./quota-context";
 import { LocalViews } from "./local-views";
 import { Outbox } from "./outbox";
-import type { ProviderLimiter } from "./provider-limiter";
-import { parseDayReset, UTC_MIDNIGHT, windowAt } from "./windows";
-
-export interface QuotaContext {
-  limiter: DurableObjectNamespace<ProviderLimiter>;
-  waitUntil(promise: Promise<unknown>): void;
-}
+import { parseDayReset, UTC_MIDNIGHT } from "../config/day-reset";
+import { windowAt } from "./windows";
 
 export type SettleInfo = Omit<AttemptReport, "model" | "probe" | "releaseConcurrency" | "reserved" | "reservedAt" | "estimatedInput">;
 
@@ -67,6 +64,11 @@ export class QuotaClient {
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** When a model is locally known to be unavailable until; 0 if it may be tried. */
+  /** Each provider's live state, straight from its limiter (for /v1/status and health probes). */
+  statuses(providerIds: Iterable<string>, ctx: QuotaContext): Promise<ProviderStatus[]> {
+    return Promise.all([...new Set(providerIds)].map((id) => ctx.limiter.getByName(id).status()));
+  }
+
   unavailableUntil(model: string): number {
     const b = this.blocked.get(model);
     return b && b.until > this.now() ? b.until : 0;
@@ -160,10 +162,10 @@ export class QuotaClient {
     try {
       const result = await ctx.limiter
         .getByName(model.providerId)
-        .acquire(model.providerId, { model: model.name, want, estimatedTokens: need.estimatedTokens, maxOutputTokens: need.maxOutputTokens, caller: this.id });
+        .acquire({ model: model.name, want, estimatedTokens: need.estimatedTokens, maxOutputTokens: need.maxOutputTokens, caller: this.id });
       return result;
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "limiter acquire failed", provider: model.providerId, error: String(err) }));
+      logLine("error", { msg: "limiter acquire failed", provider: model.providerId, error: String(err) });
       const now = this.now();
       // The provider says which is worse: an uncounted request (open), or none at all (closed).
       if (model.providerConfig.limiter_unreachable === "closed") return { ok: false, reason: "limiter_unavailable", retryAfterMs: UNREACHABLE_MS, view: null };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { QuotaCounters } from "./quota-counters";
-import { parseDayReset } from "./windows";
+import { parseDayReset } from "../config/day-reset";
 
 const at = (iso: string) => Date.parse(iso);
 

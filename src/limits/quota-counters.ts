@@ -5,14 +5,21 @@
  * boundary. Pure and synchronous: the Durable Object runs check-and-take in one step.
  */
 import type { Limits } from "../config/schema";
-import type { RateHeaders } from "./limiter-types";
-import { type DayReset, UTC_MIDNIGHT, type WindowKind, windowAt } from "./windows";
-
-export type LimitKey = keyof Limits;
+import type { LimitKey, RateHeaders, WindowUsage } from "./limiter-types";
+import { type DayReset, UTC_MIDNIGHT } from "../config/day-reset";
+import { type WindowKind, windowAt } from "./windows";
 
 const WINDOW: Record<LimitKey, WindowKind> = { rpm: "minute", rph: "hour", rpd: "day", tpm: "minute", tpd: "day" };
 export const REQUEST_KEYS = ["rpm", "rph", "rpd"] as const;
 export const TOKEN_KEYS = ["tpm", "tpd"] as const;
+
+/** True when a request window in `usage` is used up: no request can be counted until it rolls over. */
+export function requestsExhausted(usage: Partial<Record<LimitKey, WindowUsage>>): boolean {
+  return REQUEST_KEYS.some((key) => {
+    const u = usage[key];
+    return u !== undefined && u.used >= u.limit;
+  });
+}
 
 interface Counter {
   start: number;
@@ -20,12 +27,6 @@ interface Counter {
 }
 
 export type CountersState = Partial<Record<LimitKey, Counter>>;
-
-export interface WindowUsage {
-  used: number;
-  limit: number;
-  resets_at: number;
-}
 
 export class QuotaCounters {
   constructor(

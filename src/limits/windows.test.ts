@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDayReset, windowAt } from "./windows";
+import { parseDayReset } from "../config/day-reset";
+import { windowAt } from "./windows";
 
 const t = (iso: string) => Date.parse(iso);
 

@@ -5,6 +5,8 @@
  * time, so a counter tagged with an old start is simply empty: rollover is lazy and can
  * never be missed, whatever happened while nobody was looking.
  */
+import { type DayReset, UTC_MIDNIGHT } from "../config/day-reset";
+
 export type WindowKind = "minute" | "hour" | "day";
 
 export interface Window {
@@ -15,32 +17,6 @@ export interface Window {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-export interface DayReset {
-  /** Minutes after local midnight. */
-  readonly offsetMinutes: number;
-  readonly timeZone: string;
-}
-
-export const UTC_MIDNIGHT: DayReset = { offsetMinutes: 0, timeZone: "UTC" };
-
-const RESET = /^(?:(\d{1,2}):(\d{2}))?\s*([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*)?$/;
-
-/** "America/Los_Angeles", "07:00 UTC", "00:30" -> DayReset; undefined if malformed. */
-export function parseDayReset(text: string): DayReset | undefined {
-  const m = RESET.exec(text.trim());
-  if (!m || (!m[1] && !m[3])) return undefined;
-  const hours = m[1] ? Number(m[1]) : 0;
-  const minutes = m[2] ? Number(m[2]) : 0;
-  if (hours > 23 || minutes > 59) return undefined;
-  const timeZone = m[3] ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-  } catch {
-    return undefined;
-  }
-  return { offsetMinutes: hours * 60 + minutes, timeZone };
-}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

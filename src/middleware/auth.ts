@@ -9,16 +9,31 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { AuthenticationError } from "../errors";
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /** A fingerprint of the client key that authenticated this request (never the key). */
+    clientKeyId: string;
+  }
+}
+
 const encoder = new TextEncoder();
 const digest = (text: string) => crypto.subtle.digest("SHA-256", encoder.encode(text));
 
 // One entry per distinct secret value: the digests are computed once per isolate.
 let cached: { raw: string; digests: Promise<ArrayBuffer[]> } | undefined;
+/**
+ * Digests of presented keys that were accepted, so a client's key is hashed once per
+ * isolate, not on every request. Only accepted keys enter, at most MAX_VERIFIED; the
+ * comparison against every configured key still runs, in constant time, on each request.
+ */
+const verified = new Map<string, ArrayBuffer>();
+const MAX_VERIFIED = 64;
 
 function keyDigests(raw: string): Promise<ArrayBuffer[]> {
   if (cached?.raw !== raw) {
     const keys = raw.split(",").map((k) => k.trim()).filter(Boolean);
     cached = { raw, digests: Promise.all(keys.map(digest)) };
+    verified.clear();
   }
   return cached.digests;
 }
@@ -32,10 +47,12 @@ const INVALID = "Invalid or missing API key. Send a client key of this proxy as 
 /** The digest of the first presented key that is accepted, else undefined; every key is compared. */
 async function matching(tokens: readonly string[], accepted: readonly ArrayBuffer[]): Promise<ArrayBuffer | undefined> {
   for (const token of tokens) {
-    const presented = await digest(token);
+    const presented = verified.get(token) ?? (await digest(token));
     let match = false;
     for (const key of accepted) match = crypto.subtle.timingSafeEqual(presented, key) || match;
-    if (match) return presented;
+    if (!match) continue;
+    if (verified.size < MAX_VERIFIED) verified.set(token, presented);
+    return presented;
   }
   return undefined;
 }

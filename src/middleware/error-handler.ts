@@ -5,6 +5,7 @@
  * redacted too). The body has OpenAI's shape, or the shape of the inbound protocol the
  * path speaks (Anthropic's on /v1/messages*).
  */
+import { logLine } from "../observability/log-line";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -28,7 +29,7 @@ function fromHttpException(err: HTTPException): ProxyError {
 export function toProxyError(err: unknown, c: Context<AppEnv>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: redactSecrets(String(err)) }));
+  logLine("error", { requestId: c.get("requestId"), msg: "unhandled error", error: redactSecrets(String(err)) });
   return new InternalError();
 }
 

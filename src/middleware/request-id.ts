@@ -6,6 +6,12 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 
+declare module "hono" {
+  interface ContextVariableMap {
+    requestId: string;
+  }
+}
+
 const SANE = /^[\w.:=-]{1,128}$/;
 
 export function requestId(): MiddlewareHandler<AppEnv> {

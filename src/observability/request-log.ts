@@ -7,7 +7,17 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import type { AnswerOutcome } from "../routing/answer-outcome";
+import { logLine } from "./log-line";
 import { type TraceContext, traceFrom } from "./trace";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** This request's log record: routes fill it in, this middleware writes it. */
+    log: RequestLog;
+    trace: TraceContext;
+  }
+}
 
 export interface AttemptLog {
   model: string;
@@ -36,10 +46,6 @@ export interface RequestLog {
   finished?: Promise<unknown>;
 }
 
-export interface AnalyticsDataset {
-  writeDataPoint(point: { indexes?: string[]; blobs?: string[]; doubles?: number[] }): void;
-}
-
 export function newRequestLog(): RequestLog {
   return {
     requested_model: null,
@@ -57,6 +63,20 @@ export function newRequestLog(): RequestLog {
   };
 }
 
+/** Records which model answered, and, once the answer has ended, its tokens and how it ended. */
+export function recordAnswer(log: RequestLog, model: { name: string; providerId: string }, done: Promise<AnswerOutcome>): void {
+  log.model = model.name;
+  log.provider = model.providerId;
+  log.finished = done.then((o) => {
+    log.tokens_in = o.usage?.prompt_tokens ?? null;
+    log.tokens_out = o.usage?.completion_tokens ?? null;
+    log.tokens_estimated = o.estimated;
+    if (o.kind !== "stream") return;
+    log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
+    if (o.error) log.error = o.error.code;
+  });
+}
+
 export function requestLogger(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = Date.now();
@@ -68,8 +88,8 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
       await next();
     } finally {
       const write = () => {
+        const level = c.res.status >= 500 || log.stream_outcome === "failed" ? "error" : "info";
         const line = {
-          level: c.res.status >= 500 || log.stream_outcome === "failed" ? "error" : "info",
           ts: new Date(started).toISOString(),
           request_id: c.get("requestId"),
           trace_id: trace.traceId,
@@ -81,9 +101,8 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
           ...log,
           finished: undefined,
         };
-        console.log(JSON.stringify(line));
-        const analytics = c.env.ANALYTICS as AnalyticsDataset | undefined;
-        analytics?.writeDataPoint({
+        logLine(level, line);
+        c.env.ANALYTICS?.writeDataPoint({
           indexes: [log.model ?? log.requested_model ?? "-"],
           blobs: [line.route, log.requested_model ?? "", log.model ?? "", log.provider ?? "", String(line.status), log.cache ?? "", log.error ?? "", log.stream_outcome ?? ""],
           doubles: [line.latency_ms, log.ttft_ms ?? 0, log.tokens_in ?? 0, log.tokens_out ?? 0, log.attempts.length],

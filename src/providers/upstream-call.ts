@@ -10,8 +10,10 @@ import { DeadlineExceededError, UpstreamBadResponseError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
 import type { ChatRequest } from "../openai/chat-request";
 import { completionId, nowSeconds, type Usage } from "../openai/chat-response";
-import { estimateTokens, guardStream, type StreamOutcome } from "../stream/stream-guard";
-import { translateStream } from "../stream/translate-stream";
+import type { AnswerOutcome } from "../routing/answer-outcome";
+import { estimateTokens } from "../routing/estimate-tokens";
+import { guardStream } from "../stream/stream-guard";
+import { StreamTranslator } from "../stream/translate-stream";
 import { applyClientPolicy } from "./client-policy";
 import { checkCompletion } from "./completion-check";
 import { readRateHeaders } from "./rate-headers";
@@ -44,7 +46,7 @@ export interface UpstreamResult {
   latencyMs: number;
   rate: RateHeaders | undefined;
   /** Settles once the body has reached the client, or failed to. */
-  done: Promise<StreamOutcome>;
+  done: Promise<AnswerOutcome>;
 }
 
 function timeoutsOf(target: UpstreamTarget) {
@@ -60,15 +62,15 @@ function timeoutsOf(target: UpstreamTarget) {
 }
 
 /** A whole answer's outcome; without reported usage, its output is estimated from its text like a stream's. */
-function finished(usage: Usage | undefined, promptTokens: number, choices: unknown): Promise<StreamOutcome> {
-  if (usage) return Promise.resolve({ completed: true, cancelled: false, estimated: false, usage });
+function finished(usage: Usage | undefined, promptTokens: number, choices: unknown): Promise<AnswerOutcome> {
+  if (usage) return Promise.resolve({ kind: "whole", estimated: false, usage });
   let chars = 0;
   for (const c of Array.isArray(choices) ? (choices as Array<{ message?: { content?: unknown; tool_calls?: unknown } }>) : []) {
     if (typeof c?.message?.content === "string") chars += c.message.content.length;
     if (Array.isArray(c?.message?.tool_calls)) chars += JSON.stringify(c.message.tool_calls).length;
   }
   const completion = estimateTokens(chars);
-  return Promise.resolve({ completed: true, cancelled: false, estimated: true, usage: { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion } });
+  return Promise.resolve({ kind: "whole", estimated: true, usage: { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion } });
 }
 
 /** A request ready to send: translated for its model, with its target resolved. */
@@ -147,8 +149,8 @@ async function streamAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: R
   const provider = ctx.provider;
   if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
   const t = timeoutsOf(target);
-  const openaiSse = adapter.kind === "translate" ? translateStream(res.body, adapter.streamTransformer(ctx), provider) : res.body;
-  const guarded = await guardStream(openaiSse, {
+  const guarded = await guardStream(res.body, {
+    ...(adapter.kind === "translate" ? { translator: new StreamTranslator(adapter.streamTransformer(ctx), provider) } : {}),
     provider,
     startedAt: started,
     ttftMs: t.ttftMs,

@@ -17,6 +17,8 @@ import { classifyUpstreamError } from "./upstream-errors";
 
 /** Error bodies only feed a message and a retry hint: a few KiB is plenty. */
 export const MAX_ERROR_BODY_BYTES = 32 * 1024;
+/** Bodies up to this size are read as a list of chunks; larger ones grow one buffer in place. */
+const GROW_IN_PLACE_BYTES = 1024 * 1024;
 
 export interface ExchangeOptions {
   provider: string;
@@ -135,8 +137,12 @@ export async function readBody(ex: UpstreamExchange, res: Response, max: number)
     throw error;
   }
   const reader = res.body.getReader();
-  // One growable buffer, not a list of chunks joined at the end: the body is held once.
-  const buffer = new ArrayBuffer(0, { maxByteLength: max });
+  // Small bodies (nearly all) as a list of chunks, joined once at the end. Past
+  // GROW_IN_PLACE_BYTES, one growable buffer, so a large body is held once, not twice; it
+  // is not the default because reserving its maximum costs every request a mapping.
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let buffer: ArrayBuffer | undefined;
   for (;;) {
     let r: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -144,16 +150,26 @@ export async function readBody(ex: UpstreamExchange, res: Response, max: number)
     } catch (err) {
       throw ex.failure(err, "the connection closed before the response was complete");
     }
-    if (r.done) return new Uint8Array(buffer.transferToFixedLength());
-    const at = buffer.byteLength;
-    if (at + r.value.byteLength > max) {
+    if (r.done) return buffer ? new Uint8Array(buffer.transferToFixedLength()) : concat(parts, size);
+    if (size + r.value.byteLength > max) {
       const error = tooLarge();
       reader.cancel(error).catch(() => undefined);
       ex.abort(error);
       throw error;
     }
-    buffer.resize(at + r.value.byteLength);
-    new Uint8Array(buffer, at).set(r.value);
+    if (!buffer && size + r.value.byteLength <= GROW_IN_PLACE_BYTES) {
+      parts.push(r.value);
+      size += r.value.byteLength;
+      continue;
+    }
+    if (!buffer) {
+      buffer = new ArrayBuffer(size, { maxByteLength: max });
+      new Uint8Array(buffer).set(concat(parts, size));
+      parts = [];
+    }
+    buffer.resize(size + r.value.byteLength);
+    new Uint8Array(buffer, size).set(r.value);
+    size += r.value.byteLength;
   }
 }
 

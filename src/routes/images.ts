@@ -5,6 +5,7 @@
  * pick, call and fall back exactly as for chat (with the same request log and trace
  * context); they differ only in how the images are written back.
  */
+import { recordAnswer } from "../observability/request-log";
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
@@ -20,7 +21,7 @@ import { rejectInvalid } from "../middleware/validate-json";
 import { nowSeconds } from "../openai/chat-response";
 import { upstreamTarget } from "../providers/target";
 import { dispatch } from "../routing/dispatch";
-import { estimateTokens } from "../stream/stream-guard";
+import { estimateTokens } from "../routing/estimate-tokens";
 import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 type Render = (images: GeneratedImage[]) => Response;
@@ -45,18 +46,12 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
           response: render(result.images),
           latencyMs: result.latencyMs,
           rate: result.rate,
-          done: Promise.resolve({ completed: true, cancelled: false, estimated: result.totalTokens === undefined, usage }),
+          done: Promise.resolve({ kind: "whole", estimated: result.totalTokens === undefined, usage }),
         };
       },
     },
   );
-  log.model = model.name;
-  log.provider = model.providerId;
-  log.finished = output.done.then((o) => {
-    log.tokens_in = o.usage?.prompt_tokens ?? null;
-    log.tokens_out = o.usage?.completion_tokens ?? null;
-    log.tokens_estimated = o.estimated;
-  });
+  recordAnswer(log, model, output.done);
   return markAnswer(output.response, model, attempts);
 }
 

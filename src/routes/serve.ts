@@ -9,16 +9,15 @@
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
+import type { AnswerContext, InboundProtocol, RequestFor } from "../inbound/types";
+import { recordAnswer } from "../observability/request-log";
 import type { ChatRequest } from "../openai/chat-request";
-import { adapterFor } from "../providers/registry";
-import { upstreamTarget } from "../providers/target";
-import { prepareChat, sendChat } from "../providers/upstream-call";
-import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
+import { chatAttempt } from "../providers/chat-attempt";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
 import type { Protocol } from "../config/schema";
-import type { AnswerContext, InboundProtocol, RequestFor } from "../inbound/types";
+import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 export interface ServeOptions {
   /** The request a target of this protocol is sent; by default `req` itself. */
@@ -44,26 +43,17 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
   }
   log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
   const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
-  const signal = c.req.raw.signal;
-  const headers = upstreamHeaders(c);
-  const requestFor = opts.requestFor ?? (() => req);
   const started = Date.now();
-  const maxBodyBytes = c.get("settings").maxUpstreamBodyBytes;
-  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), {
-    prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, c.env)),
-    send: (prepared, _model, bounds) => sendChat(prepared, { signal, promptTokens: estimatedTokens, headers, ...bounds, maxBodyBytes }),
+  const attempt = chatAttempt(c.env, opts.requestFor ?? (() => req), {
+    signal: c.req.raw.signal,
+    promptTokens: estimatedTokens,
+    headers: upstreamHeaders(c),
+    maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
   });
-  log.model = model.name;
-  log.provider = model.providerId;
+  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
-  log.finished = output.done.then((o) => {
-    log.tokens_in = o.usage?.prompt_tokens ?? null;
-    log.tokens_out = o.usage?.completion_tokens ?? null;
-    log.tokens_estimated = o.estimated;
-    if (log.stream) log.stream_outcome = o.completed ? "completed" : o.cancelled ? "cancelled" : "failed";
-    if (o.error) log.error = o.error.code;
-  });
+  recordAnswer(log, model, output.done);
   const res = markAnswer(output.response, model, attempts);
   res.headers.set("x-proxy-cache", log.cache);
   return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;

@@ -7,7 +7,7 @@
  */
 import type { MODEL_TYPES, Strategy } from "../config/schema";
 import type { BreakerPhase } from "../limits/breaker";
-import type { LimitKey } from "../limits/quota-counters";
+import type { LimitKey } from "../limits/limiter-types";
 
 export interface StatusWindow {
   used: number;

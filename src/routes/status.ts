@@ -11,7 +11,8 @@ import type { AppEnv } from "../env";
 import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
 import { RECENT_WINDOW_S } from "../limits/recent-activity";
 import { quotaClient, quotaContext } from "../limits/quota-client";
-import type { LimitKey, WindowUsage } from "../limits/quota-counters";
+import { requestsExhausted } from "../limits/quota-counters";
+import type { LimitKey, WindowUsage } from "../limits/limiter-types";
 import { orderCandidates } from "../routing/order-candidates";
 import { resolveModel } from "../routing/resolve-model";
 import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage } from "./status-body";
@@ -25,14 +26,12 @@ function usageOut(usage: Partial<Record<LimitKey, WindowUsage>>): StatusUsage {
 
 function available(m: ModelStatus, provider: ProviderStatus): boolean {
   if (m.breaker === "open" || m.cooldown_until !== null || provider.exhausted_until !== null) return false;
-  const full = (usage: Partial<Record<string, WindowUsage>>) => Object.entries(usage).some(([key, u]) => key.startsWith("r") && u && u.used >= u.limit);
-  return !full(m.usage) && !full(provider.usage);
+  return !requestsExhausted(m.usage) && !requestsExhausted(provider.usage);
 }
 
 export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
-  const { limiter } = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
-  const providerIds = [...new Set([...catalog.models.values()].map((m) => m.providerId))];
-  const providers = await Promise.all(providerIds.map((id) => limiter.getByName(id).status(id)));
+  const ctx = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
+  const providers = await quotaClient.statuses([...catalog.models.values()].map((m) => m.providerId), ctx);
   const byModel = new Map<string, { model: ModelStatus; provider: ProviderStatus }>();
   for (const p of providers) for (const m of p.models) byModel.set(m.name, { model: m, provider: p });
 

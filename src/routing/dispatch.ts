@@ -16,8 +16,9 @@ import {
   UpstreamRateLimitError,
 } from "../errors";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
-import type { QuotaClient, QuotaContext, SettleInfo } from "../limits/quota-client";
-import type { StreamOutcome } from "../stream/stream-guard";
+import type { QuotaContext } from "../limits/quota-context";
+import type { QuotaClient, SettleInfo } from "../limits/quota-client";
+import { type AnswerOutcome, attemptOutcome } from "./answer-outcome";
 import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
 import type { Resolution } from "./resolve-model";
@@ -26,7 +27,7 @@ export interface AttemptOutput {
   response: Response;
   latencyMs: number;
   rate: RateHeaders | undefined;
-  done: Promise<StreamOutcome>;
+  done: Promise<AnswerOutcome>;
 }
 
 /** The request's deadline, which bounds the attempt in flight as well as the loop. */
@@ -78,15 +79,9 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
  * output size even when estimated from its text, its input size only when the upstream
  * counted it (an estimate compared with itself teaches nothing).
  */
-function settleInfo(o: StreamOutcome, output: AttemptOutput): SettleInfo {
-  const info: SettleInfo = { outcome: outcomeOfStream(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
+function settleInfo(o: AnswerOutcome, output: AttemptOutput): SettleInfo {
+  const info: SettleInfo = { outcome: attemptOutcome(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
   return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
-}
-
-function outcomeOfStream(o: StreamOutcome): AttemptOutcome {
-  if (o.completed) return "success";
-  // The client leaving is not the model's fault; a stream that broke is.
-  return o.cancelled ? "neutral" : "failure";
 }
 
 /**
@@ -113,108 +108,129 @@ function quotaPause(w: {
   return Math.max(0, Math.min(Math.max(MIN_WAIT_MS, w.wait, poll), mayWaitTo - w.now, w.deadline - w.now));
 }
 
-export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
-  const { quota, ctx, settings, signal, estimatedTokens } = opts;
-  const started = Date.now();
-  const deadline = started + settings.requestDeadlineMs;
+/** The candidates whose declared context can take the request; a 400 when none can. */
+function candidatesThatFit(resolution: Resolution, estimatedTokens: number): ResolvedModel[] {
   const fits = resolution.candidates.filter((m) => m.max_input_tokens === undefined || m.max_input_tokens >= estimatedTokens);
-  if (fits.length === 0) {
-    const largest = Math.max(...resolution.candidates.map((m) => m.max_input_tokens ?? 0));
-    throw new InvalidRequestError(
-      `The request is about ${estimatedTokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
-      { param: "messages", code: "context_length_exceeded" },
-    );
-  }
-  const lastUsed = new Map<string, number>();
-  const prepared = new Map<string, P>();
-  const refusals = new Set<RefusalReason>();
-  let attempts = 0;
-  let retries = 0;
-  let lastError: ProxyError | undefined;
-  let prepareError: ProxyError | undefined;
-  let upstreamLimited = false;
-  let slotPolls = 0;
+  if (fits.length > 0) return fits;
+  const largest = Math.max(...resolution.candidates.map((m) => m.max_input_tokens ?? 0));
+  throw new InvalidRequestError(
+    `The request is about ${estimatedTokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
+    { param: "messages", code: "context_length_exceeded" },
+  );
+}
 
+/** What one request's attempts have learned so far, across passes over its candidates. */
+interface RunState<P> {
+  readonly started: number;
+  readonly deadline: number;
+  readonly lastUsed: Map<string, number>;
+  readonly prepared: Map<string, P>;
+  readonly refusals: Set<RefusalReason>;
+  attempts: number;
+  lastError?: ProxyError;
+  prepareError?: ProxyError;
+  upstreamLimited: boolean;
+}
+
+/** What one pass over the candidates found when none answered. */
+interface PassResult {
+  /** When the earliest refused or rate-limited model may be tried again. */
+  earliest: number;
+  /** A failure that may work on a second try. */
+  transientFailure: boolean;
+  /** Every refusal was for a concurrency slot. */
+  slotOnly: boolean;
+}
+
+/** One pass over the candidates in order: an answer, or what stood in the way. */
+async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched | PassResult> {
+  const { quota, ctx, settings, signal, estimatedTokens } = opts;
+  const pass: PassResult = { earliest: Number.POSITIVE_INFINITY, transientFailure: false, slotOnly: true };
+  for (const model of order) {
+    if (run.attempts >= settings.retry.maxAttempts || Date.now() >= run.deadline) break;
+    if (signal?.aborted) throw signal.reason;
+    let request = run.prepared.get(model.name);
+    if (request === undefined) {
+      try {
+        request = attempt.prepare(model);
+        run.prepared.set(model.name, request);
+      } catch (err) {
+        // This model cannot take the request (or its provider lacks a secret); another may.
+        if (!(err instanceof InvalidRequestError || err instanceof ConfigurationError)) throw err;
+        run.prepareError ??= err;
+        continue;
+      }
+    }
+    const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
+    if (!reservation.ok) {
+      run.refusals.add(reservation.reason);
+      pass.slotOnly &&= reservation.reason === "concurrency";
+      pass.earliest = Math.min(pass.earliest, Date.now() + reservation.retryAfterMs);
+      continue;
+    }
+    run.attempts++;
+    run.lastUsed.set(model.name, Date.now());
+    let output: AttemptOutput;
+    try {
+      output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs });
+    } catch (err) {
+      const o = outcomeOf(err);
+      reservation.settle(o);
+      opts.onAttempt?.({ model, error: err instanceof ProxyError ? err : null });
+      if (!(err instanceof UpstreamError) || !err.fallback) throw err;
+      run.lastError = err;
+      if (o.outcome === "rate_limited") {
+        run.upstreamLimited = true;
+        // An exhausted account frees at its reset, which the models' refusals will tell.
+        if (o.retryAfterMs !== undefined || o.scope !== "account") pass.earliest = Math.min(pass.earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
+      } else if (err.retryable) pass.transientFailure = true;
+      continue;
+    }
+    opts.onAttempt?.({ model, error: null });
+    ctx.waitUntil(output.done.then((o) => reservation.settle(settleInfo(o, output))));
+    return { output, model, attempts: run.attempts };
+  }
+  return pass;
+}
+
+/** The error that ends a request nothing could serve: the upstream's, the preparation's, or the quota's. */
+function giveUp<P>(run: RunState<P>, resolution: Resolution, wait: number): never {
+  if (run.lastError && !(run.lastError instanceof UpstreamRateLimitError)) throw run.lastError;
+  if (run.prepareError && run.refusals.size === 0 && !run.lastError) throw run.prepareError;
+  const retryAfterMs = Number.isFinite(wait) ? Math.max(0, wait) : 1000;
+  if (run.refusals.size > 0 && [...run.refusals].every((r) => r === "breaker" || r === "limiter_unavailable")) {
+    const why = run.refusals.has("breaker") ? "is failing and paused" : "cannot have its quota checked right now";
+    throw new ServiceUnavailableError(`Every model for '${resolution.requested}' ${why}; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
+  }
+  throw new RateLimitError(`No model for '${resolution.requested}' has quota left right now; the earliest frees in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
+}
+
+export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
+  const { quota, settings, signal } = opts;
+  const fits = candidatesThatFit(resolution, opts.estimatedTokens);
+  const started = Date.now();
+  const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), attempts: 0, upstreamLimited: false };
+  let retries = 0;
+  let slotPolls = 0;
   // Every pass either makes an attempt (bounded), sleeps (bounded by the waits allowed and
   // the deadline), or ends the request.
   for (;;) {
-    const order = orderCandidates({ ...resolution, candidates: fits }, { views: quota.views, lastUsed });
-    let earliest = Number.POSITIVE_INFINITY;
-    let transientFailure = false;
-    let slotOnly = true;
-    for (const model of order) {
-      if (attempts >= settings.retry.maxAttempts || Date.now() >= deadline) break;
-      if (signal?.aborted) throw signal.reason;
-      let request = prepared.get(model.name);
-      if (request === undefined) {
-        try {
-          request = attempt.prepare(model);
-          prepared.set(model.name, request);
-        } catch (err) {
-          // This model cannot take the request (or its provider lacks a secret); another may.
-          if (!(err instanceof InvalidRequestError || err instanceof ConfigurationError)) throw err;
-          prepareError ??= err;
-          continue;
-        }
-      }
-      const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
-      if (!reservation.ok) {
-        refusals.add(reservation.reason);
-        slotOnly &&= reservation.reason === "concurrency";
-        earliest = Math.min(earliest, Date.now() + reservation.retryAfterMs);
-        continue;
-      }
-      attempts++;
-      lastUsed.set(model.name, Date.now());
-      let output: AttemptOutput;
-      try {
-        output = await attempt.send(request, model, { deadline, deadlineMs: settings.requestDeadlineMs });
-      } catch (err) {
-        const o = outcomeOf(err);
-        reservation.settle(o);
-        opts.onAttempt?.({ model, error: err instanceof ProxyError ? err : null });
-        if (!(err instanceof UpstreamError) || !err.fallback) throw err;
-        lastError = err;
-        if (o.outcome === "rate_limited") {
-          upstreamLimited = true;
-          // An exhausted account frees at its reset, which the models' refusals will tell.
-          if (o.retryAfterMs !== undefined || o.scope !== "account") earliest = Math.min(earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
-        } else if (err.retryable) transientFailure = true;
-        continue;
-      }
-      opts.onAttempt?.({ model, error: null });
-      ctx.waitUntil(
-        output.done.then((o) => reservation.settle(settleInfo(o, output))),
-      );
-      return { output, model, attempts };
-    }
-
-    if (attempts >= settings.retry.maxAttempts) break;
+    const order = orderCandidates({ ...resolution, candidates: fits }, { views: quota.views, lastUsed: run.lastUsed });
+    const pass = await tryEach(run, order, opts, attempt);
+    if ("output" in pass) return pass;
+    if (run.attempts >= settings.retry.maxAttempts) break;
     const now = Date.now();
-    if (transientFailure) {
+    if (pass.transientFailure) {
       // Something failed that may work on a second try: back off, then go round again.
-      await sleep(Math.min(fullJitterDelay(retries++, settings.retry.baseDelayMs, settings.retry.maxDelayMs, opts.random), Math.max(0, deadline - now)), signal);
+      await sleep(Math.min(fullJitterDelay(retries++, settings.retry.baseDelayMs, settings.retry.maxDelayMs, opts.random), Math.max(0, run.deadline - now)), signal);
       continue;
     }
     // Nothing to try now. Wait if quota frees within what this request may wait.
-    const wait = earliest - now;
-    const pause = quotaPause({ now, wait, started, deadline, maxWaitMs: resolution.maxWaitMs, upstreamLimited, settings, slotOnly, slotPolls });
-    if (pause !== undefined) {
-      if (slotOnly) slotPolls++;
-      await sleep(pause, signal);
-      continue;
-    }
-    if (lastError && !(lastError instanceof UpstreamRateLimitError)) throw lastError;
-    if (prepareError && refusals.size === 0 && !lastError) throw prepareError;
-    const retryAfterMs = Number.isFinite(wait) ? Math.max(0, wait) : 1000;
-    if (refusals.size > 0 && [...refusals].every((r) => r === "breaker" || r === "limiter_unavailable")) {
-      const why = refusals.has("breaker") ? "is failing and paused" : "cannot have its quota checked right now";
-      throw new ServiceUnavailableError(`Every model for '${resolution.requested}' ${why}; the earliest is tried again in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
-    }
-    throw new RateLimitError(
-      `No model for '${resolution.requested}' has quota left right now; the earliest frees in ${Math.ceil(retryAfterMs / 1000)} s.`,
-      retryAfterMs,
-    );
+    const wait = pass.earliest - now;
+    const pause = quotaPause({ now, wait, started, deadline: run.deadline, maxWaitMs: resolution.maxWaitMs, upstreamLimited: run.upstreamLimited, settings, slotOnly: pass.slotOnly, slotPolls });
+    if (pause === undefined) giveUp(run, resolution, wait);
+    if (pass.slotOnly) slotPolls++;
+    await sleep(pause, signal);
   }
-  throw lastError ?? prepareError ?? new RateLimitError(`No model for '${resolution.requested}' could take the request.`, 1000);
+  throw run.lastError ?? run.prepareError ?? new RateLimitError(`No model for '${resolution.requested}' could take the request.`, 1000);
 }

@@ -41,13 +41,14 @@ const SHAPES: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /** Learns the provider keys configured in this env (cheap after the first call per env). */
-export function rememberSecrets(env: Readonly<Record<string, unknown>>): void {
+export function rememberSecrets(env: object): void {
+  const vars = env as Readonly<Record<string, unknown>>;
   if (seen.has(env)) return;
   seen.add(env);
   let added = false;
   for (const model of catalog.models.values()) {
     const name = model.providerConfig.api_key_env;
-    const value = name ? env[name] : undefined;
+    const value = name ? vars[name] : undefined;
     if (typeof value !== "string" || value.trim().length < MIN_KEY || keys.has(value.trim())) continue;
     keys.add(value.trim());
     added = true;

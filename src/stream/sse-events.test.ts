@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventData, inspectEvent, inspectEventAfterContent, splitEvents } from "./sse-events";
+import { eventData, inspectEvent, splitEvents } from "./sse-events";
 
 const ev = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 
@@ -39,26 +39,5 @@ describe("inspectEvent", () => {
   it("counts generated characters and reads usage", () => {
     expect(inspectEvent(ev({ choices: [{ delta: { content: "four" } }] })).chars).toBe(4);
     expect(inspectEvent(ev({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })).usage).toEqual({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 });
-  });
-});
-
-describe("inspectEventAfterContent", () => {
-  it("agrees with the full inspection on every kind that matters after content", () => {
-    const cases = [
-      ev({ choices: [{ index: 0, delta: { content: 'He said "hi"\n' } }] }),
-      ev({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] } }] }),
-      ev({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
-      ev({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }),
-      ev({ error: { message: "boom" } }),
-      "data: [DONE]\n\n",
-      ": keep-alive\n\n",
-    ];
-    for (const raw of cases) {
-      const full = inspectEvent(raw);
-      const fast = inspectEventAfterContent(raw);
-      expect(fast.kind, raw).toBe(full.kind === "preamble" ? "content" : full.kind);
-      expect(fast.usage, raw).toEqual(full.usage);
-      expect(fast.chars, raw).toBe(full.chars);
-    }
   });
 });

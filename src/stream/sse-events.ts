@@ -7,6 +7,7 @@
  * failure never leaves half an event on the wire.
  */
 import { type Usage, validUsage } from "../openai/chat-response";
+import { type SseEvent, SseParser } from "./sse-parser";
 
 export type EventKind = "done" | "error" | "content" | "preamble" | "comment" | "invalid";
 
@@ -32,17 +33,16 @@ export function splitEvents(text: string): { events: string[]; rest: string } {
   return { events, rest: text.slice(start) };
 }
 
-/** The joined `data:` lines of one raw event, or undefined when it has none (a comment). */
+/**
+ * The joined `data:` lines of one whole raw event, or undefined when it has none (a
+ * comment). Read by the one SSE parser, so a whole event means the same here as in a stream.
+ */
 export function eventData(raw: string): string | undefined {
   let data: string | undefined;
-  for (const line of raw.split(/\r\n|\r|\n/)) {
-    if (!line.startsWith("data")) continue;
-    const colon = line.indexOf(":");
-    if (colon !== 4 && line !== "data") continue;
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    data = data === undefined ? value : `${data}\n${value}`;
-  }
+  const parser = new SseParser();
+  const take = (e: SseEvent) => void (data ??= e.data);
+  parser.push(raw, take);
+  parser.end(take);
   return data;
 }
 
@@ -59,7 +59,7 @@ function hasValue(v: unknown): boolean {
 }
 
 /** Length of the first `"key":"..."` string value in a JSON text, escapes counted once; 0 if absent. */
-function stringValueLength(json: string, key: string): number {
+export function stringValueLength(json: string, key: string): number {
   const at = json.indexOf(`"${key}":"`);
   if (at === -1) return 0;
   let n = 0;
@@ -70,17 +70,6 @@ function stringValueLength(json: string, key: string): number {
     n++;
   }
   return n;
-}
-
-/**
- * After the first content only errors, usage and the finish still matter: events that
- * mention neither `error` nor `usage` are content, their size estimated without parsing.
- * Most of a long stream takes this path.
- */
-export function inspectEventAfterContent(raw: string): InspectedEvent {
-  const data = eventData(raw);
-  if (data === undefined || data.trim() === "[DONE]" || data.includes('"error"') || data.includes('"usage"')) return inspectEvent(raw);
-  return { kind: "content", chars: stringValueLength(data, "content") + stringValueLength(data, "arguments") };
 }
 
 export function inspectEvent(raw: string): InspectedEvent {

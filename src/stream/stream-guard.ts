@@ -1,42 +1,33 @@
 /**
  * Every streamed answer passes through here, whatever protocol produced it, and this is
  * what makes streaming honest:
- * - Before the first content-bearing event (text, tool call, refusal, reasoning, a
- *   finish), role-only and empty chunks are held back (up to 64 KiB). A failure in that
- *   window (broken connection, first-token timeout, the request's deadline, an error
- *   event inside the 200, an event that is not JSON, a stream that ends empty or with
- *   nothing but `[DONE]`) is thrown as a typed error, so the caller can retry or fall back
- *   and the client never sees a duplicated role chunk or text.
- * - After that, events are forwarded untouched and only whole (a failure never leaves half
- *   an event on the wire). A failure ends the stream with an OpenAI error event,
- *   `data: {"error":...}`, and no `[DONE]`, so SDKs raise instead of returning truncated
- *   text as a success. Idle and total timeouts apply. Comment and keep-alive events are
- *   dropped. Nothing after `[DONE]` is forwarded: the upstream is let go there.
- * - One event may hold at most MAX_SSE_EVENT_CHARS (a line without a newline counts as the
- *   event it would start): past it the stream fails as too large, so an upstream cannot
- *   grow the buffer until the isolate runs out of memory.
- * - Usage is read from the stream (estimated when there is none), and `done` settles with
- *   how the stream ended. Reads are pulled as the client reads; a client that leaves
- *   cancels the upstream at once.
+ * - Hold phase: before the first content-bearing event (text, tool call, refusal,
+ *   reasoning, a finish), role-only and empty chunks are held back (up to 64 KiB). A
+ *   failure in that window (broken connection, first-token timeout, the request's
+ *   deadline, an error event inside the 200, an event that is not JSON, a stream that
+ *   ends empty or with nothing but `[DONE]`) is thrown as a typed error, so the caller can
+ *   retry or fall back and the client never sees a duplicated role chunk or text.
+ * - Forward phase: events are forwarded untouched and only whole (event-framer.ts). A
+ *   failure ends the stream with an OpenAI error event, `data: {"error":...}`, and no
+ *   `[DONE]`, so SDKs raise instead of returning truncated text as a success. Idle and
+ *   total timeouts apply (one timer for all reads: read-watchdog.ts). Comment and
+ *   keep-alive events are dropped. Nothing after `[DONE]` is forwarded: the upstream is
+ *   let go there.
+ * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
+ *   none), and `done` settles with how the stream ended. Reads are pulled as the client
+ *   reads; a client that leaves cancels the upstream at once.
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
-import type { Usage } from "../openai/chat-response";
-import { inspectEvent, inspectEventAfterContent, splitEvents } from "./sse-events";
+import type { StreamEnd } from "../routing/answer-outcome";
+import { EventFramer } from "./event-framer";
+import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
-
-export interface StreamOutcome {
-  /** The answer arrived whole (ended with `[DONE]` or a finish reason). */
-  completed: boolean;
-  cancelled: boolean;
-  error?: ProxyError;
-  usage?: Usage;
-  /** `usage` was estimated, not reported by the upstream. */
-  estimated: boolean;
-}
+import { StreamTally } from "./stream-tally";
+import type { StreamTranslator } from "./translate-stream";
 
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
-  done: Promise<StreamOutcome>;
+  done: Promise<StreamEnd>;
 }
 
 export interface GuardOptions {
@@ -53,162 +44,170 @@ export interface GuardOptions {
   classifyErrorEvent(error: unknown): ProxyError;
   /** Aborts the upstream request, closing its connection. */
   abortUpstream(reason: unknown): void;
+  /** Turns another protocol's events into OpenAI's, in this loop (translate-stream.ts); absent for OpenAI upstreams. */
+  translator?: StreamTranslator;
 }
 
-/** Roughly four characters a token: good enough to count quota when the provider is silent. */
-export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
-
 const HOLD_LIMIT = 64 * 1024;
-const ENDS_EVENT = /\r\n\r\n|\n\n|\r\r/;
 const encoder = new TextEncoder();
-const DONE = "data: [DONE]\n\n";
+const DONE = encoder.encode("data: [DONE]\n\n");
 
-export async function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptions): Promise<GuardedStream> {
-  const reader = source.getReader();
-  const decoder = new TextDecoder();
-  const totalDeadline = opts.startedAt + opts.totalMs;
-  // The unterminated end of the stream so far, kept in pieces: joining a long event at
-  // every chunk would copy it again and again.
-  let rest: string[] = [];
-  let restLength = 0;
-  let restTail = "";
-  const setRest = (text: string) => {
-    rest = text ? [text] : [];
-    restLength = text.length;
-    restTail = text.slice(-3);
+/** What one read added: bytes for the client (as they came, when whole), or the error that ends it all. */
+interface Taken {
+  out: string;
+  bytes?: Uint8Array;
+  error?: ProxyError;
+}
+
+/** The state both phases share: the source, its framing and tally, and its one timer. */
+class GuardedSource {
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly framer = new EventFramer();
+  readonly tally: StreamTally;
+  readonly watchdog: ReadWatchdog;
+  readonly totalDeadline: number;
+
+  constructor(
+    source: ReadableStream<Uint8Array>,
+    readonly opts: GuardOptions,
+  ) {
+    this.reader = source.getReader();
+    this.tally = new StreamTally(opts.promptTokens);
+    this.totalDeadline = opts.startedAt + opts.totalMs;
+    this.watchdog = new ReadWatchdog((error) => this.stop(error));
+  }
+
+  stop(reason: unknown): void {
+    this.watchdog.stop();
+    this.opts.abortUpstream(reason);
+    this.reader.cancel(reason).catch(() => undefined);
+  }
+
+  /**
+   * One chunk (null at the end), or the typed error of a deadline that passed or a
+   * connection that broke. The caller arms the watchdog for this read; it is disarmed as
+   * soon as the read returns. A plain promise chain, not an async function: this runs once
+   * per chunk, and each async layer would add a promise and a tick to every one.
+   */
+  read(): Promise<Uint8Array | null> {
+    return this.reader.read().then(this.onRead, this.onReadError);
+  }
+
+  private readonly onRead = (r: ReadableStreamReadResult<Uint8Array>): Uint8Array | null => {
+    this.watchdog.disarm();
+    if (this.watchdog.expired) throw this.watchdog.expired;
+    return r.done ? null : r.value;
   };
-  let usage: Usage | undefined;
-  let chars = 0;
-  let sawDone = false;
-  let sawContent = false;
-  let sawFinish = false;
 
-  const stop = (reason: unknown) => {
-    opts.abortUpstream(reason);
-    reader.cancel(reason).catch(() => undefined);
-  };
-
-  /** One chunk within `ms` (null at the end), or a typed error. */
-  const read = async (ms: number, timeout: () => ProxyError): Promise<Uint8Array | null> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeout()), Math.max(0, ms));
-    });
-    try {
-      const r = await Promise.race([reader.read(), expired]);
-      return r.done ? null : r.value;
-    } catch (err) {
-      if (err instanceof ProxyError) throw err;
-      throw new UpstreamNetworkError(opts.provider, "the connection broke during the stream");
-    } finally {
-      clearTimeout(timer);
-    }
+  private readonly onReadError = (err: unknown): never => {
+    this.watchdog.disarm();
+    throw this.watchdog.expired ?? (err instanceof ProxyError ? err : new UpstreamNetworkError(this.opts.provider, "the connection broke during the stream"));
   };
 
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
-  const take = (chunk: Uint8Array | null): { out: string; error?: ProxyError } => {
-    if (sawDone) return { out: "" };
-    const text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
-    const tooLarge = () => new UpstreamTooLargeError(opts.provider, "a stream event", MAX_SSE_EVENT_CHARS);
-    // No event can end in this chunk: hold it without rescanning what is held.
-    if (chunk && !ENDS_EVENT.test(text) && !ENDS_EVENT.test(restTail + text.slice(0, 3))) {
-      rest.push(text);
-      restLength += text.length;
-      restTail = text.length >= 3 ? text.slice(-3) : (restTail + text).slice(-3);
-      return restLength > MAX_SSE_EVENT_CHARS ? { out: "", error: tooLarge() } : { out: "" };
-    }
-    const split = splitEvents(rest.join("") + text);
-    setRest(chunk ? split.rest : "");
-    if (!chunk && split.rest.trim()) split.events.push(`${split.rest}\n\n`);
+  take(chunk: Uint8Array | null): Taken {
+    if (this.tally.sawDone) return { out: "" };
+    const framed = this.frame(chunk);
+    if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
     let out = "";
-    for (const raw of split.events) {
-      const e = sawContent ? inspectEventAfterContent(raw) : inspectEvent(raw);
-      if (e.kind === "comment") continue;
-      if (e.kind === "invalid") return { out, error: new UpstreamBadResponseError(opts.provider, "a stream event that is not JSON") };
-      if (e.kind === "error") return { out, error: opts.classifyErrorEvent(e.error) };
-      if (e.kind === "done") {
-        sawDone = true;
-        setRest("");
-        return { out: out + raw };
-      }
-      if (e.kind === "content") sawContent = true;
-      if (e.usage) usage = e.usage;
-      if (/"finish_reason"\s*:\s*"/.test(raw)) sawFinish = true;
-      chars += e.chars;
-      out += raw;
+    let exact = framed.exact;
+    for (const raw of framed.events) {
+      const v = this.tally.see(raw);
+      if (v.kind === "forward") out += raw;
+      else if (v.kind === "drop") exact = false;
+      else if (v.kind === "done") return { out: out + raw, ...(exact && raw === framed.events.at(-1) && chunk ? { bytes: chunk } : {}) };
+      else if (v.kind === "invalid") return { out, error: new UpstreamBadResponseError(this.opts.provider, "a stream event that is not JSON") };
+      else return { out, error: this.opts.classifyErrorEvent(v.error) };
     }
-    if (restLength > MAX_SSE_EVENT_CHARS) return { out, error: tooLarge() };
-    return { out };
-  };
-
-  // Phase 1: nothing has reached the client; any failure is the caller's to retry.
-  let firstDeadline = Math.min(opts.startedAt + opts.ttftMs, totalDeadline);
-  let firstTimeout: () => ProxyError = () => new UpstreamTimeoutError(opts.provider, opts.ttftMs, "first token");
-  if (opts.deadline && opts.deadline.at < firstDeadline) ({ at: firstDeadline, error: firstTimeout } = opts.deadline);
-  let held = "";
-  let sourceEnded = false;
-  while (!sawContent && held.length <= HOLD_LIMIT) {
-    let chunk: Uint8Array | null;
-    try {
-      chunk = await read(firstDeadline - Date.now(), firstTimeout);
-    } catch (err) {
-      stop(err);
-      throw err;
-    }
-    const { out, error } = take(chunk);
-    if (error) {
-      stop(error);
-      throw error;
-    }
-    held += out;
-    if (chunk === null || sawDone) {
-      // Ended, by the source or by [DONE]: read no further.
-      sourceEnded = true;
-      if (sawContent) break;
-      const empty = new UpstreamBadResponseError(opts.provider, "the stream ended before any content");
-      stop(empty);
-      throw empty;
-    }
+    if (framed.error !== undefined) return { out, error: framed.error instanceof ProxyError ? framed.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be translated") };
+    return exact && chunk && out ? { out, bytes: chunk } : { out };
   }
 
-  // Phase 2: the client has the answer's start; failures are reported inside the stream.
-  let settle!: (o: StreamOutcome) => void;
-  const done = new Promise<StreamOutcome>((resolve) => (settle = resolve));
+  /** The chunk's whole OpenAI events: as they came, or translated from the upstream's protocol. */
+  private frame(chunk: Uint8Array | null): { events: string[]; exact: boolean; error?: unknown } | { tooLarge: true } {
+    if (!this.opts.translator) return this.framer.push(chunk);
+    const t = this.opts.translator.push(chunk);
+    return { events: t.events, exact: false, ...(t.error !== undefined ? { error: t.error } : {}) };
+  }
+}
+
+/** Phase 1: reads until the first content; what came before it is returned to be sent first. */
+async function holdUntilContent(s: GuardedSource): Promise<{ held: string; sourceEnded: boolean }> {
+  const { opts, tally } = s;
+  let at = Math.min(opts.startedAt + opts.ttftMs, s.totalDeadline);
+  let timeout: () => ProxyError = () => new UpstreamTimeoutError(opts.provider, opts.ttftMs, "first token");
+  if (opts.deadline && opts.deadline.at < at) ({ at, error: timeout } = opts.deadline);
+  let held = "";
+  try {
+    while (!tally.sawContent && held.length <= HOLD_LIMIT) {
+      s.watchdog.arm(at, timeout);
+      const chunk = await s.read();
+      const { out, error } = s.take(chunk);
+      if (error) throw error;
+      held += out;
+      if (chunk === null || tally.sawDone) {
+        // Ended, by the source or by [DONE]: read no further.
+        if (!tally.sawContent) throw new UpstreamBadResponseError(opts.provider, "the stream ended before any content");
+        return { held, sourceEnded: true };
+      }
+    }
+  } catch (err) {
+    s.stop(err);
+    throw err;
+  }
+  return { held, sourceEnded: false };
+}
+
+/** Phase 2: the client has the answer's start; failures are reported inside the stream. */
+function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedStream {
+  const { opts, tally } = s;
+  let settle!: (o: StreamEnd) => void;
+  const done = new Promise<StreamEnd>((resolve) => (settle = resolve));
   let ended = false;
-  const finish = (extra: Partial<StreamOutcome>) => {
+  const finish = (extra: { cancelled?: boolean; error?: ProxyError; completed?: boolean }) => {
     if (ended) return;
     ended = true;
-    const completed = sawDone || sawFinish;
-    if (usage) return settle({ completed, cancelled: false, estimated: false, usage, ...extra });
-    const completion = estimateTokens(chars);
-    settle({
-      completed,
-      cancelled: false,
-      estimated: true,
-      usage: { prompt_tokens: opts.promptTokens, completion_tokens: completion, total_tokens: opts.promptTokens + completion },
-      ...extra,
-    });
+    s.watchdog.stop();
+    settle(tally.outcome(extra));
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
     const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
-    stop(error);
+    s.stop(error);
     controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody(error))}\n\n`));
     finish({ completed: false, error });
     controller.close();
   };
   const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     // After [DONE] the upstream may still be open (or still talking): let it go.
-    if (sawDone) reader.cancel().catch(() => undefined);
-    if (!sawDone) {
+    if (tally.sawDone) s.reader.cancel().catch(() => undefined);
+    else {
       // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
       // one that just stopped is truncated, and says so.
-      if (!sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
-      controller.enqueue(encoder.encode(DONE));
+      if (!tally.sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
+      controller.enqueue(DONE);
     }
     finish({});
     controller.close();
   };
-
+  const idle = () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk");
+  const total = () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer");
+  /** Reads until something can be enqueued: a pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read. */
+  const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
+    if (ended) return;
+    const idleAt = Date.now() + opts.idleMs;
+    if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
+    else s.watchdog.arm(s.totalDeadline, total);
+    return s.read().then(
+      (chunk) => {
+        const { out, bytes, error } = s.take(chunk);
+        if (out) controller.enqueue(bytes ?? encoder.encode(out));
+        if (error) return fail(controller, error);
+        if (chunk === null || tally.sawDone) return end(controller);
+        if (!out) return pump(controller);
+      },
+      (err: unknown) => fail(controller, err),
+    );
+  };
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -216,33 +215,19 @@ export async function guardStream(source: ReadableStream<Uint8Array>, opts: Guar
         held = "";
         if (sourceEnded) end(controller);
       },
-      async pull(controller) {
-        // Loop until something is enqueued: a pull that enqueues nothing (a dropped
-        // keep-alive, half an event) is not called again for the same read.
-        while (!ended) {
-          const left = totalDeadline - Date.now();
-          let chunk: Uint8Array | null;
-          try {
-            chunk =
-              opts.idleMs < left
-                ? await read(opts.idleMs, () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk"))
-                : await read(left, () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer"));
-          } catch (err) {
-            return fail(controller, err);
-          }
-          const { out, error } = take(chunk);
-          if (out) controller.enqueue(encoder.encode(out));
-          if (error) return fail(controller, error);
-          if (chunk === null || sawDone) return end(controller);
-          if (out) return;
-        }
-      },
+      pull: pump,
       cancel(reason) {
         finish({ cancelled: true });
-        stop(reason);
+        s.stop(reason);
       },
     },
     { highWaterMark: 0 },
   );
   return { body, done };
+}
+
+export async function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptions): Promise<GuardedStream> {
+  const s = new GuardedSource(source, opts);
+  const { held, sourceEnded } = await holdUntilContent(s);
+  return forward(s, held, sourceEnded);
 }

@@ -29,16 +29,17 @@ export async function appPost(path: string, body: unknown, init: { key?: string;
 
 export type LogLine = Record<string, unknown> & { request_id: string; attempts: Array<{ model: string; provider: string; error: string | null }> };
 
-/** Collects every console.log line of each test; `lineFor` finds a response's request-log line. */
+/** Collects every console.log and console.error line of each test; `lineFor` finds a response's request-log line. */
 export function captureLogs() {
   let written: string[] = [];
-  const original = console.log;
+  const original = { log: console.log, error: console.error };
   beforeEach(() => {
     written = [];
-    console.log = (...args: unknown[]) => void written.push(args.map(String).join(" "));
+    console.log = console.error = (...args: unknown[]) => void written.push(args.map(String).join(" "));
   });
   afterEach(() => {
-    console.log = original;
+    console.log = original.log;
+    console.error = original.error;
   });
   const lines = (): LogLine[] =>
     written.flatMap((text) => {

@@ -91,6 +91,9 @@ describe("bearer auth", () => {
     const ctx = createExecutionContext();
     const req = () => new Request(`${BASE}/v1/models`, { headers: { authorization: "Bearer rotated" } });
     expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "rotated" }, ctx)).status).toBe(200);
+    // Accepted twice, so its digest is remembered: a key taken out of the list is still refused.
+    expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "rotated" }, ctx)).status).toBe(200);
     expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "other" }, ctx)).status).toBe(401);
+    expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "other,rotated2" }, ctx)).status).toBe(401);
   });
 });

@@ -20,97 +20,100 @@ interface ChoiceState {
   finished: boolean;
 }
 
-export function geminiStreamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
-  const token = responseToken();
-  const choices = new Map<number, ChoiceState>();
-  let calls = 0;
-  let model = ctx.model;
-  let usage: Usage | undefined;
+/** One stream's translation state: its choices, tool calls so far, model and usage. */
+class GeminiStream {
+  private readonly token = responseToken();
+  private readonly choices = new Map<number, ChoiceState>();
+  private calls = 0;
+  private model: string;
+  private usage: Usage | undefined;
 
-  const chunk = (index: number, delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => ({
-    id: ctx.id,
-    object: "chat.completion.chunk",
-    created: ctx.created,
-    model,
-    choices: [{ index, delta, finish_reason: finish }],
-  });
+  constructor(private readonly ctx: ResponseContext) {
+    this.model = ctx.model;
+  }
+
+  private chunk(index: number, delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk {
+    return { id: this.ctx.id, object: "chat.completion.chunk", created: this.ctx.created, model: this.model, choices: [{ index, delta, finish_reason: finish }] };
+  }
 
   /** The state of choice `index`, announcing the assistant role the first time it appears. */
-  const choice = (index: number, emit: (c: ChatCompletionChunk) => void): ChoiceState => {
-    let state = choices.get(index);
+  private choice(index: number, emit: (c: ChatCompletionChunk) => void): ChoiceState {
+    let state = this.choices.get(index);
     if (!state) {
       state = { toolCalls: 0, details: 0, finished: false };
-      choices.set(index, state);
-      emit(chunk(index, { role: "assistant", content: "" }));
+      this.choices.set(index, state);
+      emit(this.chunk(index, { role: "assistant", content: "" }));
     }
     return state;
-  };
+  }
 
-  const candidate = (raw: JsonObject, position: number, emit: (c: ChatCompletionChunk) => void) => {
+  private finish(index: number, state: ChoiceState, reason: FinishReason, emit: (c: ChatCompletionChunk) => void): void {
+    if (state.finished) return;
+    state.finished = true;
+    emit(this.chunk(index, {}, reason));
+  }
+
+  private candidate(raw: JsonObject, position: number, emit: (c: ChatCompletionChunk) => void): void {
     const index = typeof raw.index === "number" ? raw.index : position;
-    const state = choice(index, emit);
+    const state = this.choice(index, emit);
     for (const rawPart of asArray(asObject(raw.content)?.parts)) {
       const part = asObject(rawPart);
       if (!part) continue;
       const detail = signatureDetail(part);
-      if (detail) emit(chunk(index, { reasoning_details: [{ ...detail, index: state.details++ }] }));
+      if (detail) emit(this.chunk(index, { reasoning_details: [{ ...detail, index: state.details++ }] }));
       // The closing event often carries an empty text part; an empty delta says nothing.
       const text = typeof part.text === "string" && part.text !== "" ? part.text : undefined;
       if (part.thought === true) {
-        if (text) emit(chunk(index, { reasoning_content: text }));
+        if (text) emit(this.chunk(index, { reasoning_content: text }));
         continue;
       }
-      if (text) emit(chunk(index, { content: text }));
-      const call = toolCallFrom(part, calls, token);
+      if (text) emit(this.chunk(index, { content: text }));
+      const call = toolCallFrom(part, this.calls, this.token);
       if (call) {
-        calls++;
-        emit(chunk(index, { tool_calls: [{ index: state.toolCalls++, ...call }] }));
+        this.calls++;
+        emit(this.chunk(index, { tool_calls: [{ index: state.toolCalls++, ...call }] }));
       }
     }
     const reason = asString(raw.finishReason);
-    if (reason && !state.finished) {
-      state.finished = true;
-      emit(chunk(index, {}, finishReason(reason, state.toolCalls > 0)));
-    }
-  };
+    if (reason) this.finish(index, state, finishReason(reason, state.toolCalls > 0), emit);
+  }
 
+  transform(event: SseEvent, emit: (c: ChatCompletionChunk) => void): void {
+    const data = event.data.trim();
+    if (data === "" || data === "[DONE]") return;
+    let body: unknown;
+    try {
+      body = JSON.parse(data);
+    } catch {
+      throw new UpstreamBadResponseError(this.ctx.provider, "a stream event is not JSON");
+    }
+    if (!isObject(body)) return;
+    const error = inBandError(this.ctx.provider, body);
+    if (error) throw error;
+    this.model = asString(body.modelVersion) ?? this.model;
+    this.usage = usageFrom(body.usageMetadata) ?? this.usage;
+    const candidates = asArray(body.candidates);
+    candidates.forEach((raw, position) => {
+      const c = asObject(raw);
+      if (c) this.candidate(c, position, emit);
+    });
+    if (candidates.length === 0 && asString(asObject(body.promptFeedback)?.blockReason)) this.finish(0, this.choice(0, emit), "content_filter", emit);
+  }
+
+  flush(emit: (c: ChatCompletionChunk) => void): void {
+    if (this.choices.size === 0) throw new UpstreamBadResponseError(this.ctx.provider, "the stream ended without an answer");
+    if ([...this.choices.values()].some((c) => !c.finished)) throw new UpstreamBadResponseError(this.ctx.provider, "the stream ended before the answer was finished");
+    if (this.ctx.includeUsage) emit({ id: this.ctx.id, object: "chat.completion.chunk", created: this.ctx.created, model: this.model, choices: [], usage: this.usage ?? emptyUsage() });
+  }
+}
+
+export function geminiStreamTransformer(ctx: ResponseContext): Transformer<SseEvent, ChatCompletionChunk> {
+  const stream = new GeminiStream(ctx);
+  // The controller is the same for every event: one emitter, not one closure per event.
+  let emit: ((c: ChatCompletionChunk) => void) | undefined;
+  const emitTo = (controller: TransformStreamDefaultController<ChatCompletionChunk>) => (emit ??= (c) => controller.enqueue(c));
   return {
-    transform(event, controller) {
-      const data = event.data.trim();
-      if (data === "" || data === "[DONE]") return;
-      let body: unknown;
-      try {
-        body = JSON.parse(data);
-      } catch {
-        throw new UpstreamBadResponseError(ctx.provider, "a stream event is not JSON");
-      }
-      if (!isObject(body)) return;
-      const error = inBandError(ctx.provider, body);
-      if (error) throw error;
-      const emit = (c: ChatCompletionChunk) => controller.enqueue(c);
-      model = asString(body.modelVersion) ?? model;
-      usage = usageFrom(body.usageMetadata) ?? usage;
-      const candidates = asArray(body.candidates);
-      candidates.forEach((raw, position) => {
-        const c = asObject(raw);
-        if (c) candidate(c, position, emit);
-      });
-      if (candidates.length === 0 && asString(asObject(body.promptFeedback)?.blockReason)) {
-        const state = choice(0, emit);
-        if (!state.finished) {
-          state.finished = true;
-          emit(chunk(0, {}, "content_filter"));
-        }
-      }
-    },
-    flush(controller) {
-      if (choices.size === 0) throw new UpstreamBadResponseError(ctx.provider, "the stream ended without an answer");
-      if ([...choices.values()].some((c) => !c.finished)) {
-        throw new UpstreamBadResponseError(ctx.provider, "the stream ended before the answer was finished");
-      }
-      if (ctx.includeUsage) {
-        controller.enqueue({ id: ctx.id, object: "chat.completion.chunk", created: ctx.created, model, choices: [], usage: usage ?? emptyUsage() });
-      }
-    },
+    transform: (event, controller) => stream.transform(event, emitTo(controller)),
+    flush: (controller) => stream.flush(emitTo(controller)),
   };
 }

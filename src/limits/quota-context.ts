@@ -1,0 +1,9 @@
+/**
+ * What a request path hands the quota client: the limiter namespace and the request's
+ * waitUntil. Apart from limiter-types.ts, whose plain data the Node side (the dashboard's
+ * types, the benchmark) reads too, because this one names the Worker's bindings.
+ */
+export interface QuotaContext {
+  limiter: Env["LIMITER"];
+  waitUntil(promise: Promise<unknown>): void;
+}
