@@ -35,10 +35,10 @@ const texts = (parts: ReadonlyArray<{ text: string }> | null | undefined) => (pa
 function partOf(p: InputPart, param: string): ContentPart {
   switch (p.type) {
     case "input_image":
-      if (!p.image_url) throw new InvalidRequestError("Send images as image_url (a URL or a data URL); file_id images cannot be sent.", { param: `${param}.image_url` });
+      if (!p.image_url) throw new InvalidRequestError("Send images by image_url; file_id cannot be sent.", { param: `${param}.image_url` });
       return { type: "image_url", image_url: { url: p.image_url, ...(p.detail ? { detail: p.detail } : {}) } };
     case "input_file":
-      if (!p.file_data) throw new InvalidRequestError("Send files as file_data (a base64 data URL); file_id and file_url cannot be sent.", { param: `${param}.file_data` });
+      if (!p.file_data) throw new InvalidRequestError("Send files by file_data; file_id and file_url cannot be sent.", { param: `${param}.file_data` });
       return { type: "file", file: { file_data: p.file_data, ...(p.filename ? { filename: p.filename } : {}) } };
     case "refusal":
       return { type: "text", text: p.refusal };

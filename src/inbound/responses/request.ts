@@ -22,13 +22,11 @@ export interface Tools {
   dropped: string[];
 }
 
-function functionOf(t: FunctionToolParam, name = t.name): FunctionTool {
-  const fn: FunctionTool["function"] = { name };
-  if (t.description) fn.description = t.description;
-  if (t.parameters) fn.parameters = t.parameters;
-  if (typeof t.strict === "boolean") fn.strict = t.strict;
-  return { type: "function", function: fn };
-}
+/** Absent fields stay undefined, which the JSON sent upstream leaves out. */
+const functionOf = (t: FunctionToolParam, name = t.name): FunctionTool => ({
+  type: "function",
+  function: { name, description: t.description ?? undefined, parameters: t.parameters ?? undefined, strict: t.strict ?? undefined },
+});
 
 export function toolsOf(body: Pick<ResponsesRequest, "tools">): Tools {
   const out: Tools = { tools: [], names: new Map(), dropped: [] };
@@ -69,7 +67,7 @@ function toolChoice(body: ResponsesRequest, tools: Tools): ChatRequest["tool_cho
 export function toChatRequest(body: ResponsesRequest, items: readonly InputItem[], tools: Tools, target: Protocol): ChatRequest {
   const messages = translateItems(items, target !== "openai");
   if (body.instructions) messages.unshift({ role: "system", content: body.instructions });
-  if (!messages.length) throw new InvalidRequestError("input is required: send a string or at least one item.", { param: "input" });
+  if (!messages.length) throw new InvalidRequestError("input is required.", { param: "input" });
   const req: ChatRequest = { messages };
   if (body.model) req.model = body.model;
   if (tools.tools.length) {

@@ -12,7 +12,7 @@ const nullish = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(sc
 /** A `type` other than the listed ones; its check aborts so a malformed known entry reports its own branch. */
 const otherType = (known: readonly string[]) => z.looseObject({ type: z.string().check(z.regex(new RegExp(`^(?!(?:${known.join("|")})$)`), { abort: true })) });
 
-const text = z.looseObject({ type: z.enum(["input_text", "output_text", "text", "summary_text", "reasoning_text"]), text: z.string() });
+const text = z.looseObject({ type: z.enum(["input_text", "output_text"]), text: z.string() });
 const image = z.looseObject({ type: z.literal("input_image"), image_url: nullish(z.string()), detail: nullish(z.string()) });
 const file = z.looseObject({ type: z.literal("input_file"), file_data: nullish(z.string()), filename: nullish(z.string()) });
 const refusal = z.looseObject({ type: z.literal("refusal"), refusal: z.string() });
