@@ -1,7 +1,7 @@
 /**
  * POST /chat/completions and /v1/chat/completions: validate at the edge, resolve the
  * model to candidates, and serve the request as it is: Chat Completions is the internal
- * form (src/inbound/serve.ts does the caching, dispatch and logging every protocol shares).
+ * form (src/routes/serve.ts does the caching, dispatch and logging every protocol shares).
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono/tiny";
