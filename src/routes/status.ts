@@ -29,15 +29,33 @@ function available(m: ModelStatus, provider: ProviderStatus): boolean {
   return !requestsExhausted(m.usage) && !requestsExhausted(provider.usage);
 }
 
+type Entry = { model: ModelStatus; provider: ProviderStatus };
+
 export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
   const ctx = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
-  const providers = await quotaClient.statuses([...catalog.models.values()].map((m) => m.providerId), ctx);
-  const byModel = new Map<string, { model: ModelStatus; provider: ProviderStatus }>();
-  for (const p of providers) for (const m of p.models) byModel.set(m.name, { model: m, provider: p });
+  // A per-key pool's state lives in one limiter per key (limits/key-pool.ts).
+  const specs = [...catalog.models.values()];
+  const keyed = new Map(specs.flatMap((m) => quotaClient.keyLimiters(m, ctx)).map((k) => [k.limiter, k.key]));
+  const pooled = new Set(specs.filter((m) => quotaClient.keyLimiters(m, ctx).length > 0).map((m) => m.providerId));
+  const names = [...new Set([...specs.map((m) => m.providerId).filter((id) => !pooled.has(id)), ...keyed.keys()])];
+  const statuses = await quotaClient.statuses(names, ctx);
+  const byModel = new Map<string, Entry>();
+  const byKey = new Map<string, Array<Entry & { key: string }>>();
+  statuses.forEach((p, i) => {
+    const key = keyed.get(names[i]!);
+    for (const m of p.models) {
+      if (key === undefined) byModel.set(m.name, { model: m, provider: p });
+      else byKey.set(m.name, [...(byKey.get(m.name) ?? []), { model: m, provider: p, key }]);
+    }
+  });
+  for (const [name, list] of byKey) byModel.set(name, list[0]!);
+  const providers = statuses.filter((_, i) => !keyed.has(names[i]!) || statuses.findIndex((p) => p.provider === statuses[i]!.provider) === i);
 
-  const models = [...catalog.models.values()].map((spec): StatusModel => {
+  const models = specs.map((spec): StatusModel => {
     const s = byModel.get(spec.name);
+    const keys = byKey.get(spec.name)?.map((k) => ({ key: k.key, breaker: k.model.breaker, cooldown_until: iso(Math.max(k.model.cooldown_until ?? 0, k.provider.exhausted_until ?? 0) || null), usage: usageOut(k.model.usage) }));
     return {
+      ...(keys ? { keys } : {}),
       name: spec.name,
       provider: spec.providerId,
       size: spec.size ?? null,
@@ -64,7 +82,10 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
     object: "status",
     generated_at: new Date().toISOString(),
     models,
-    providers: providers.map((p): StatusProvider => ({ id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage) })),
+    providers: providers.map((p): StatusProvider => {
+      const keys = statuses.flatMap((k, i) => (k.provider === p.provider && keyed.has(names[i]!) ? [{ key: keyed.get(names[i]!)!, exhausted_until: iso(k.exhausted_until), usage: usageOut(k.usage) }] : []));
+      return { id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage), ...(keys.length ? { keys } : {}) };
+    }),
     categories,
   } satisfies StatusBody);
 });

@@ -12,6 +12,7 @@ import {
   ProxyError,
   RateLimitError,
   ServiceUnavailableError,
+  UpstreamAuthError,
   UpstreamError,
   UpstreamRateLimitError,
 } from "../errors";
@@ -34,6 +35,8 @@ export interface AttemptOutput {
 export interface AttemptBounds {
   deadline: number;
   deadlineMs: number;
+  /** The key of the provider's pool the quota was taken on. */
+  key: number;
 }
 
 /** How to try one model: translate first (cheap, may refuse), then send (costs quota). */
@@ -41,6 +44,8 @@ export interface Attempt<P> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
   send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput>;
+  /** The provider rejected the credential (401/403): bench the key or drop the token; true when another try may work. */
+  rejected?(prepared: P, key: number): boolean;
 }
 
 export interface DispatchOptions {
@@ -54,6 +59,8 @@ export interface DispatchOptions {
   ctx: QuotaContext;
   signal?: AbortSignal;
   random?: () => number;
+  /** Names the conversation, so a key pool keeps it on one key (prompt caches). */
+  affinity?: () => string;
 }
 
 export interface Dispatched {
@@ -161,7 +168,7 @@ async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opt
         continue;
       }
     }
-    const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
+    const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens, opts.affinity);
     if (!reservation.ok) {
       run.refusals.add(reservation.reason);
       pass.slotOnly &&= reservation.reason === "concurrency";
@@ -172,7 +179,7 @@ async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opt
     run.lastUsed.set(model.name, Date.now());
     let output: AttemptOutput;
     try {
-      output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs });
+      output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs, key: reservation.key });
     } catch (err) {
       const o = outcomeOf(err);
       reservation.settle(o);
@@ -183,7 +190,7 @@ async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opt
         run.upstreamLimited = true;
         // An exhausted account frees at its reset, which the models' refusals will tell.
         if (o.retryAfterMs !== undefined || o.scope !== "account") pass.earliest = Math.min(pass.earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
-      } else if (err.retryable) pass.transientFailure = true;
+      } else if (err.retryable || (err instanceof UpstreamAuthError && attempt.rejected?.(request, reservation.key))) pass.transientFailure = true;
       continue;
     }
     opts.onAttempt?.({ model, error: null });
