@@ -2,7 +2,7 @@
  * What `npm run demo` prints once the proxy is up: commands to paste, including the
  * simulator's directives (a `<<sim {...}>>` marker in the message text), so a user can see
  * a tool call, an invisible fallback before the first token and an honest error after
- * content with their own client. The README's "Try it in the demo" shows the same.
+ * content with their own client, and an embeddings request. The README's "Try it in the demo" shows the same.
  */
 export function demoExamples(base: string, simUrl: string, key: string): string {
   const post = (body: string, flags = "-s") =>
@@ -46,8 +46,14 @@ Generate an image (the first image model by priority; the simulator draws a grad
   curl -s ${base}/image -H "authorization: Bearer ${key}" -H "content-type: application/json" \\
     -d '{"prompt":"a lighthouse at dusk"}' -o lighthouse.png
 
+Embeddings in OpenAI's shape (EMBED: embed-a, then embed-b, one vector space; also bge-small on Workers AI):
+
+  curl -s ${base}/v1/embeddings -H "authorization: Bearer ${key}" -H "content-type: application/json" \
+    -d '{"model":"EMBED","input":["The lighthouse stands on the cape.","Tides follow the moon."],"encoding_format":"float"}'
+
 Models: fast-a, fast-b (OpenAI-compatible), flash (Gemini), smart-a (OpenAI-compatible), claude (Anthropic);
 categories SMALL and BIG; aliases claude-sonnet* (flash), claude-haiku* (SMALL), claude-* (BIG), gpt-4o;
-images: gpt-image, imagen, nano-banana, flux-schnell, flux-hf. Press Ctrl+C to stop.
+images: gpt-image, imagen, nano-banana, flux-schnell, flux-hf; embeddings: embed-a, embed-b, bge-small.
+Press Ctrl+C to stop.
 `;
 }

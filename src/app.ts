@@ -8,22 +8,24 @@
  * without a key.
  */
 import { Hono } from "hono/tiny";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "./env";
 import { MethodNotAllowedError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
 import { cors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/error-handler";
+import { methodNotAllowed } from "./middleware/method-not-allowed";
 import { normalizedPath } from "./middleware/path";
 import { requestId } from "./middleware/request-id";
 import { loadSettings } from "./middleware/settings";
 import { requestLogger } from "./observability/request-log";
 import { chatRoutes } from "./routes/chat";
 import { dashboardRoutes } from "./routes/dashboard";
+import { embeddingRoutes } from "./routes/embeddings";
 import { imageRoutes } from "./routes/images";
 import { messagesRoutes } from "./routes/messages";
 import { connectivityProbe } from "./routes/probe";
 import { modelsRoutes } from "./routes/models";
+import { responsesRoutes } from "./routes/responses";
 import { statusRoutes } from "./routes/status";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
@@ -31,14 +33,7 @@ export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 app.use(requestId());
 app.use(cors());
 app.use(requestLogger());
-app.use(
-  methodNotAllowed({
-    app,
-    onMethodNotAllowed: (c, methods) => {
-      throw new MethodNotAllowedError(c.req.method, methods);
-    },
-  }),
-);
+app.use(methodNotAllowed(app));
 
 app.on(["GET", "HEAD"], "/ping", (c) => c.text("OK"));
 app.all("/ping", (c) => {
@@ -54,7 +49,9 @@ for (const base of ["/", "/v1"]) {
   app.route(base, modelsRoutes);
   app.route(base, chatRoutes);
   app.route(base, messagesRoutes);
+  app.route(base, responsesRoutes);
   app.route(base, imageRoutes);
+  app.route(base, embeddingRoutes);
   app.route(base, statusRoutes);
 }
 

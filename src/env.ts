@@ -17,6 +17,8 @@ export interface Bindings extends Env {
   CORS_ORIGINS?: string;
   /** Largest upstream answer body the proxy reads, decompressed (default 16 MiB). */
   MAX_UPSTREAM_BODY_BYTES?: string;
+  /** How long a stored Responses API response is kept, in seconds (default one day). */
+  RESPONSES_TTL_S?: string;
   /** "on" enables health probes of open breakers on each Cron Trigger run. */
   HEALTH_PROBES?: string;
   /** Optional Workers Analytics Engine dataset: one data point per request. */

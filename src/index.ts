@@ -1,6 +1,6 @@
 /**
  * Worker entry: requests go to the Hono app, Cron Triggers to the optional health probes,
- * and the Durable Object classes are exported here because workerd looks them up on the
+ * and the Durable Object classes (quota limiters, stored responses) are exported here because workerd looks them up on the
  * entry module.
  */
 import { app } from "./app";
@@ -8,6 +8,7 @@ import type { Bindings } from "./env";
 import { runHealthProbes } from "./health/probes";
 
 export { ProviderLimiter } from "./limits/provider-limiter";
+export { ResponseStore } from "./inbound/responses/store";
 
 export default {
   fetch: app.fetch,

@@ -8,7 +8,8 @@
  * completions: a streamed answer is assembled from the very bytes the client is sent, as
  * it reads them (no `tee()`: a client that does not read holds the upstream back, and one
  * that leaves cancels it), up to MAX_CACHED_CHARS, and stored only if it completed. Hits
- * never reach a provider, so they cost no quota.
+ * never reach a provider, so they cost no quota. Embeddings answers are cached the same
+ * way, as whole JSON answers under their own route.
  */
 import { catalog } from "../config/catalog";
 import { InvalidRequestError } from "../errors";
@@ -21,6 +22,7 @@ import { replayAsStream } from "./replay";
 export type CachePlan = { status: "BYPASS" } | { status: "LOOKUP"; key: Request; ttl: number };
 
 interface Entry {
+  /** A chat completion; on other routes, their whole JSON answer, served as stored. */
   completion: ChatCompletion;
   model: string;
   provider: string;
@@ -53,18 +55,19 @@ function stable(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export async function cachePlan(req: ChatRequest, resolution: Resolution, clientKeyId: string, header: string | undefined): Promise<CachePlan> {
+/** `route` keeps each endpoint's entries apart (chat completions, embeddings). */
+export async function cachePlan(req: Record<string, unknown>, resolution: Resolution, clientKeyId: string, header: string | undefined, route = "chat"): Promise<CachePlan> {
   const ttl = ttlFrom(header, resolution);
   if (ttl === 0) return { status: "BYPASS" };
   const normalized = Object.fromEntries(Object.entries(req).filter(([k]) => !IGNORED.has(k)));
   normalized.model = resolution.requested;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(stable(normalized)));
   const hash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { status: "LOOKUP", ttl, key: new Request(`https://cache.ai-proxy.internal/chat/${clientKeyId}/${hash}`) };
+  return { status: "LOOKUP", ttl, key: new Request(`https://cache.ai-proxy.internal/${route}/${clientKeyId}/${hash}`) };
 }
 
 /** A cached answer in the shape the request asked for, or undefined on a miss. */
-export async function lookup(plan: Extract<CachePlan, { status: "LOOKUP" }>, req: ChatRequest): Promise<Response | undefined> {
+export async function lookup(plan: Extract<CachePlan, { status: "LOOKUP" }>, req: Pick<ChatRequest, "stream" | "stream_options">): Promise<Response | undefined> {
   const hit = await caches.default.match(plan.key);
   if (!hit) return undefined;
   const entry = (await hit.json()) as Entry;

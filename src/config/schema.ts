@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseDayReset } from "./day-reset";
+import { checkEmbeddingModels, defaultEmbeddingApi, EMBEDDING_APIS, TASK_TYPES } from "./embedding-rules";
 
 const positiveInt = z.number({ error: "must be a positive integer" }).int({ error: "must be a positive integer" }).positive({ error: "must be a positive integer" });
 
@@ -131,6 +132,18 @@ const modelSchema = z.strictObject({
   max_wait_ms: z.number().int().nonnegative({ error: "must be an integer >= 0" }).optional(),
   /** Image models only: the upstream image API; defaults from the provider's type. */
   image_api: z.enum(IMAGE_APIS).optional(),
+  /**
+   * Embedding models only. `space`: the vector space its vectors live in; only models of
+   * one space may stand in for each other (fallbacks, categories). Default: the model's
+   * own name, so it has no substitute. `dimensions`: the length of its vectors, checked
+   * against every answer. `task_type`: Gemini's taskType. `batch_size`: most inputs per
+   * upstream call, default the API's documented maximum.
+   */
+  space: label.optional(),
+  dimensions: positiveInt.optional(),
+  embedding_api: z.enum(EMBEDDING_APIS).optional(),
+  task_type: z.enum(TASK_TYPES).optional(),
+  batch_size: positiveInt.optional(),
 });
 
 /** The image API a provider type implies: Imagen and Gemini image models differ in endpoint. */
@@ -219,6 +232,7 @@ export const configSchema = z
         }
       }
     }
+    checkEmbeddingModels(config, ctx);
     checkAliases(config.aliases ?? {}, names, sizes, ctx);
     if (config.default_size !== undefined && !sizes.has(config.default_size)) {
       ctx.addIssue({ code: "custom", path: ["default_size"], message: `no model has size "${config.default_size}"` });
@@ -230,7 +244,9 @@ export const configSchema = z
       const model = m.model ?? m.name;
       const imageApi = m.type === "image" ? (m.image_api ?? defaultImageApi(config.providers[m.provider]!.type, model)) : undefined;
       const pool = m.quota_pool ?? (model.endsWith(":free") ? "free" : undefined);
-      return { ...m, model, ...(imageApi ? { image_api: imageApi } : {}), ...(pool ? { quota_pool: pool } : {}) };
+      const embedding: { space?: string; embedding_api?: EmbeddingApi } =
+        m.type === "embedding" ? { space: m.space ?? m.name, embedding_api: m.embedding_api ?? defaultEmbeddingApi(config.providers[m.provider]!.type) } : {};
+      return { ...m, model, ...(imageApi ? { image_api: imageApi } : {}), ...(pool ? { quota_pool: pool } : {}), ...embedding };
     }),
   }));
 
@@ -241,5 +257,6 @@ export type Limits = z.output<typeof limitsSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type Protocol = (typeof PROTOCOLS)[number];
 export type ImageApi = (typeof IMAGE_APIS)[number];
+export type EmbeddingApi = (typeof EMBEDDING_APIS)[number];
 export type Strategy = (typeof STRATEGIES)[number];
 export type CategoryConfig = ProxyConfig["categories"][string];

@@ -4,12 +4,12 @@ import { parseSettings, settingsFor } from "./settings";
 
 describe("settings", () => {
   it("has defaults", () => {
-    expect(parseSettings({})).toEqual({ retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4000 }, maxBodyBytes: 10 * 1024 * 1024, maxUpstreamBodyBytes: 16 * 1024 * 1024, requestDeadlineMs: 300_000 });
+    expect(parseSettings({})).toEqual({ retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4000 }, maxBodyBytes: 10 * 1024 * 1024, maxUpstreamBodyBytes: 16 * 1024 * 1024, requestDeadlineMs: 300_000, responsesTtlS: 86_400 });
   });
 
   it("reads integers from variables", () => {
-    const s = parseSettings({ RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_DELAY_MS: "10", RETRY_MAX_DELAY_MS: "20", MAX_BODY_BYTES: "2048", MAX_UPSTREAM_BODY_BYTES: "1048576" });
-    expect(s).toEqual({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20 }, maxBodyBytes: 2048, maxUpstreamBodyBytes: 1_048_576, requestDeadlineMs: 300_000 });
+    const s = parseSettings({ RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_DELAY_MS: "10", RETRY_MAX_DELAY_MS: "20", MAX_BODY_BYTES: "2048", MAX_UPSTREAM_BODY_BYTES: "1048576", RESPONSES_TTL_S: "3600" });
+    expect(s).toEqual({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20 }, maxBodyBytes: 2048, maxUpstreamBodyBytes: 1_048_576, requestDeadlineMs: 300_000, responsesTtlS: 3600 });
   });
 
   it.each([
@@ -21,6 +21,8 @@ describe("settings", () => {
     [{ MAX_BODY_BYTES: "12" }, "MAX_BODY_BYTES"],
     [{ MAX_UPSTREAM_BODY_BYTES: "1024" }, "MAX_UPSTREAM_BODY_BYTES"],
     [{ MAX_UPSTREAM_BODY_BYTES: "1073741824" }, "MAX_UPSTREAM_BODY_BYTES"],
+    [{ RESPONSES_TTL_S: "59" }, "RESPONSES_TTL_S"],
+    [{ RESPONSES_TTL_S: "2592001" }, "RESPONSES_TTL_S"],
   ])("rejects %j naming %s", (env, name) => {
     expect(() => parseSettings(env)).toThrow(ConfigurationError);
     expect(() => parseSettings(env)).toThrow(name);

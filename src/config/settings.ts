@@ -15,6 +15,8 @@ export interface Settings {
   readonly maxUpstreamBodyBytes: number;
   /** Upper bound on one request's whole life in the proxy: attempts, backoff and waits. */
   readonly requestDeadlineMs: number;
+  /** How long a stored Responses API response is kept. */
+  readonly responsesTtlS: number;
 }
 
 /** MAX_UPSTREAM_BODY_BYTES when unset: room for a few large images, far below an isolate's 128 MB. */
@@ -45,7 +47,8 @@ export function parseSettings(env: Vars): Settings {
   const requestDeadlineMs = readInt(env, { name: "REQUEST_DEADLINE_MS", fallback: 300_000, min: 1_000, max: 3_600_000 });
   // A Worker isolate has 128 MB for every request in flight: one body may not take most of it.
   const maxUpstreamBodyBytes = readInt(env, { name: "MAX_UPSTREAM_BODY_BYTES", fallback: DEFAULT_MAX_UPSTREAM_BODY_BYTES, min: 64 * 1024, max: 32 * 1024 * 1024 });
-  return { retry, maxBodyBytes, maxUpstreamBodyBytes, requestDeadlineMs };
+  const responsesTtlS = readInt(env, { name: "RESPONSES_TTL_S", fallback: 86_400, min: 60, max: 30 * 86_400 });
+  return { retry, maxBodyBytes, maxUpstreamBodyBytes, requestDeadlineMs, responsesTtlS };
 }
 
 const cache = new WeakMap<object, Settings | ConfigurationError>();

@@ -23,13 +23,13 @@ export interface AnswerContext {
   readonly inputTokens: number;
 }
 
-export interface InboundProtocol {
+export interface InboundProtocol<C extends AnswerContext = AnswerContext> {
   /** An error as this protocol's body; status and headers stay the proxy's. */
   errorBody(err: ProxyError): unknown;
   /** A parsed chat.completion (OpenAI-compatible providers' extras included) as this protocol's answer. */
-  fromCompletion(completion: unknown, ctx: AnswerContext): unknown;
+  fromCompletion(completion: unknown, ctx: C): unknown;
   /** The guarded internal SSE stream as this protocol's stream. */
-  fromStream(source: ReadableStream<Uint8Array>, ctx: AnswerContext): ReadableStream<Uint8Array>;
+  fromStream(source: ReadableStream<Uint8Array>, ctx: C): ReadableStream<Uint8Array>;
 }
 
 /** The internal request per kind of target, built when a target of that kind is first tried. */

@@ -40,6 +40,8 @@ export interface RequestLog {
   /** How a stream ended, once it has. */
   stream_outcome: "completed" | "failed" | "cancelled" | null;
   error: string | null;
+  /** What the proxy left out of a request or answer, said once (hosted tools it cannot run, a response too large to store). */
+  notes?: string[];
   /** Settles when the response body is done (streams); the line waits for it. */
   finished?: Promise<unknown>;
 }

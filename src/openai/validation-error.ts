@@ -48,16 +48,20 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
+const atType = (issue: z.core.$ZodIssue) => issue.path.at(-1) === "type";
+
 /**
  * A union failure says little; the branch that got furthest into the value before failing
- * says what the client most likely meant, e.g. a content part with an unknown `type`.
+ * says what the client most likely meant, e.g. a content part with an unknown `type`. Of
+ * two as far, one that failed on its `type` was not what the client meant.
  */
 function mostSpecific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
   let best: z.core.$ZodIssue | undefined;
   for (const branch of issue.errors) {
     const first = branch[0];
-    if (first && first.path.length > 0 && (!best || first.path.length > best.path.length)) best = first;
+    if (!first || first.path.length === 0) continue;
+    if (!best || first.path.length > best.path.length || (first.path.length === best.path.length && atType(best) && !atType(first))) best = first;
   }
   return best ? mostSpecific({ ...best, path: [...issue.path, ...best.path] }) : issue;
 }

@@ -9,13 +9,14 @@
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { AppEnv } from "../env";
-import type { RequestFor } from "../inbound/types";
+import type { AnswerContext, InboundProtocol, RequestFor } from "../inbound/types";
 import { recordAnswer } from "../observability/request-log";
 import type { ChatRequest } from "../openai/chat-request";
 import { chatAttempt } from "../providers/chat-attempt";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
+import type { Protocol } from "../config/schema";
 import { conversationOf, dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 export interface ServeOptions {
@@ -56,4 +57,34 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
   const res = markAnswer(output.response, model, attempts);
   res.headers.set("x-proxy-cache", log.cache);
   return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
+}
+
+/**
+ * Serves a request of another inbound protocol: built for OpenAI-compatible targets at
+ * once (it is also what routing estimates), and for a translating protocol when a target
+ * of that kind is first tried.
+ */
+export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatRequest>): Promise<{ res: Response; inputTokens: number }> {
+  const internal = build("openai");
+  const variants = new Map<Protocol, ChatRequest>([["openai", internal]]);
+  const requestFor = (protocol: Protocol): ChatRequest => {
+    let req = variants.get(protocol);
+    if (!req) variants.set(protocol, (req = build(protocol)));
+    return req;
+  };
+  const inputTokens = estimateInputTokens(internal);
+  return { res: await serveInternal(c, internal, { requestFor, estimatedTokens: inputTokens }), inputTokens };
+}
+
+/** The internal answer, `x-proxy-*` headers kept, in a protocol's shape; `whole` sees a whole answer before the client does. */
+export async function answerAs<C extends AnswerContext>(res: Response, protocol: InboundProtocol<C>, ctx: C, whole?: (answer: unknown) => Promise<void>): Promise<Response> {
+  const headers = new Headers(res.headers);
+  if ((headers.get("content-type") ?? "").startsWith("text/event-stream") && res.body) {
+    return new Response(protocol.fromStream(res.body, ctx), { status: 200, headers });
+  }
+  const answer = protocol.fromCompletion(await res.json(), ctx);
+  await whole?.(answer);
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  return new Response(JSON.stringify(answer), { status: 200, headers });
 }

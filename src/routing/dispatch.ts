@@ -24,8 +24,9 @@ import { fullJitterDelay, sleep } from "./backoff";
 import { orderCandidates } from "./order-candidates";
 import type { Resolution } from "./resolve-model";
 
-export interface AttemptOutput {
-  response: Response;
+/** What one attempt produced: a Response for chat and images, whatever the route needs otherwise (embeddings: vectors). */
+export interface AttemptOutput<R = Response> {
+  response: R;
   latencyMs: number;
   rate: RateHeaders | undefined;
   done: Promise<AnswerOutcome>;
@@ -40,10 +41,10 @@ export interface AttemptBounds {
 }
 
 /** How to try one model: translate first (cheap, may refuse), then send (costs quota). */
-export interface Attempt<P> {
+export interface Attempt<P, R = Response> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
-  send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput>;
+  send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput<R>>;
   /** The provider rejected the credential (401/403): bench the key or drop the token; true when another try may work. */
   rejected?(prepared: P, key: number): boolean;
 }
@@ -52,6 +53,11 @@ export interface DispatchOptions {
   /** Told about every upstream attempt, for the request log. */
   onAttempt?: (attempt: { model: ResolvedModel; error: UpstreamError | ProxyError | null }) => void;
   estimatedTokens: number;
+  /**
+   * What candidates' max_input_tokens is checked against, when not the whole request:
+   * an embeddings request is many inputs, and the limit is per input.
+   */
+  fit?: { tokens: number; param: string };
   /** The request's own cap on output tokens, if it set one: token reservations never expect more. */
   maxOutputTokens?: number;
   settings: Settings;
@@ -63,8 +69,8 @@ export interface DispatchOptions {
   affinity?: () => string;
 }
 
-export interface Dispatched {
-  output: AttemptOutput;
+export interface Dispatched<R = Response> {
+  output: AttemptOutput<R>;
   model: ResolvedModel;
   attempts: number;
 }
@@ -86,7 +92,7 @@ function outcomeOf(err: unknown): { outcome: AttemptOutcome; retryAfterMs?: numb
  * output size even when estimated from its text, its input size only when the upstream
  * counted it (an estimate compared with itself teaches nothing).
  */
-function settleInfo(o: AnswerOutcome, output: AttemptOutput): SettleInfo {
+function settleInfo(o: AnswerOutcome, output: AttemptOutput<unknown>): SettleInfo {
   const info: SettleInfo = { outcome: attemptOutcome(o), latencyMs: output.latencyMs, rate: output.rate, tokens: o.usage?.total_tokens, outputTokens: o.usage?.completion_tokens };
   return o.estimated ? info : { ...info, inputTokens: o.usage?.prompt_tokens };
 }
@@ -115,14 +121,15 @@ function quotaPause(w: {
   return Math.max(0, Math.min(Math.max(MIN_WAIT_MS, w.wait, poll), mayWaitTo - w.now, w.deadline - w.now));
 }
 
-/** The candidates whose declared context can take the request; a 400 when none can. */
-function candidatesThatFit(resolution: Resolution, estimatedTokens: number): ResolvedModel[] {
-  const fits = resolution.candidates.filter((m) => m.max_input_tokens === undefined || m.max_input_tokens >= estimatedTokens);
+/** The candidates whose declared context can take the request (or, with `fit`, its largest input); a 400 when none can. */
+function candidatesThatFit(resolution: Resolution, opts: DispatchOptions): ResolvedModel[] {
+  const fit = opts.fit ?? { tokens: opts.estimatedTokens, param: "messages" };
+  const fits = resolution.candidates.filter((m) => m.max_input_tokens === undefined || m.max_input_tokens >= fit.tokens);
   if (fits.length > 0) return fits;
   const largest = Math.max(...resolution.candidates.map((m) => m.max_input_tokens ?? 0));
   throw new InvalidRequestError(
-    `The request is about ${estimatedTokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
-    { param: "messages", code: "context_length_exceeded" },
+    `The ${opts.fit ? "largest input" : "request"} is about ${fit.tokens} tokens, more than any candidate for '${resolution.requested}' accepts (at most ${largest}).`,
+    { param: fit.param, code: "context_length_exceeded" },
   );
 }
 
@@ -150,7 +157,7 @@ interface PassResult {
 }
 
 /** One pass over the candidates in order: an answer, or what stood in the way. */
-async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched | PassResult> {
+async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], opts: DispatchOptions, attempt: Attempt<P, R>): Promise<Dispatched<R> | PassResult> {
   const { quota, ctx, settings, signal, estimatedTokens } = opts;
   const pass: PassResult = { earliest: Number.POSITIVE_INFINITY, transientFailure: false, slotOnly: true };
   for (const model of order) {
@@ -177,7 +184,7 @@ async function tryEach<P>(run: RunState<P>, order: readonly ResolvedModel[], opt
     }
     run.attempts++;
     run.lastUsed.set(model.name, Date.now());
-    let output: AttemptOutput;
+    let output: AttemptOutput<R>;
     try {
       output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs, key: reservation.key });
     } catch (err) {
@@ -212,9 +219,9 @@ function giveUp<P>(run: RunState<P>, resolution: Resolution, wait: number): neve
   throw new RateLimitError(`No model for '${resolution.requested}' has quota left right now; the earliest frees in ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
 }
 
-export async function dispatch<P>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P>): Promise<Dispatched> {
+export async function dispatch<P, R = Response>(resolution: Resolution, opts: DispatchOptions, attempt: Attempt<P, R>): Promise<Dispatched<R>> {
   const { quota, settings, signal } = opts;
-  const fits = candidatesThatFit(resolution, opts.estimatedTokens);
+  const fits = candidatesThatFit(resolution, opts);
   const started = Date.now();
   const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), attempts: 0, upstreamLimited: false };
   let retries = 0;

@@ -5,7 +5,7 @@
  * alias (models.yaml `aliases`): exact aliases first, then prefix aliases in file order,
  * each standing for a model or category, so clients with their own model names (coding
  * agents) route without being reconfigured. Only models of the request's type (chat,
- * image) are candidates.
+ * image, embedding) are candidates; a model or category of another type is a 400 naming it.
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
 import type { MODEL_TYPES, Strategy } from "../config/schema";
@@ -38,14 +38,10 @@ export function resolveModel(
   if (name === undefined) {
     throw new InvalidRequestError("You must provide a model parameter.", { param: "model", code: "missing_model" });
   }
+  const mismatch = (what: string) => new InvalidRequestError(`${what}; it cannot serve ${type} requests.`, { param: "model", code: "model_type_mismatch" });
   const model = catalog.models.get(name);
   if (model) {
-    if (model.type !== type) {
-      throw new InvalidRequestError(`The model '${name}' is ${/^[aeiou]/.test(model.type) ? "an" : "a"} ${model.type} model; it cannot serve ${type} requests.`, {
-        param: "model",
-        code: "model_type_mismatch",
-      });
-    }
+    if (model.type !== type) throw mismatch(`The model '${name}' is ${/^[aeiou]/.test(model.type) ? "an" : "a"} ${model.type} model`);
     const fallbacks = model.fallbacks.flatMap((f) => {
       const m = catalog.models.get(f);
       return m && m.type === type ? [m] : [];
@@ -57,9 +53,10 @@ export function resolveModel(
     const settings = catalog.categorySettings.get(name);
     return { requested: name, candidates: category, strategy: settings?.strategy ?? "priority", maxWaitMs: settings?.max_wait_ms ?? 0 };
   }
+  if (category) throw mismatch(`The category '${name}' has only ${[...new Set(catalog.categories.get(name)!.map((m) => m.type))].join(" and ")} models`);
   // Names come before aliases, so an alias never shadows a model; the build refuses an
   // alias naming another alias, so this recursion is one level deep.
-  const target = catalog.models.has(name) || catalog.categories.has(name) ? undefined : aliasTarget(name, catalog);
+  const target = aliasTarget(name, catalog);
   if (target !== undefined) return resolveModel(target, type, catalog);
   throw new NotFoundError(`The model '${name}' does not exist.`, "model_not_found", "model");
 }

@@ -21,6 +21,7 @@ describe("redactSecrets", () => {
       "Invalid value for 'temperature': expected a number between 0 and 2.",
       "This model's maximum context length is 8192 tokens; max_tokens: 5 is fine.",
       "The model `claude-haiku-4-5` does not exist, task-oriented keys are fine",
+      "Token limit exceeded for this request; Basic tier accounts have fewer. Bearer token expired.",
     ]) {
       expect(redactSecrets(text)).toBe(text);
     }

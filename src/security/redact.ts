@@ -31,7 +31,9 @@ const seen = new WeakSet<object>();
 // Each value pattern refuses to start on a mark, so redacting twice changes nothing.
 const NOT_MARKED = "(?!\\[redacted\\])";
 const SHAPES: ReadonlyArray<[RegExp, string]> = [
-  [new RegExp(`\\b(Bearer|Basic|Token)\\s+${NOT_MARKED}[^\\s"',;)}\\]]+`, "gi"), `$1 ${MARK}`],
+  // A scheme's value must look like a credential (8+ characters, a digit or a symbol in
+  // it; a full stop is not enough), so prose such as "token limit exceeded" is left alone.
+  [new RegExp(`\\b(Bearer|Basic|Token)\\s+${NOT_MARKED}(?=[^\\s"',;)}\\]]*[0-9_\\-/+=])[^\\s"',;)}\\]]{8,}`, "gi"), `$1 ${MARK}`],
   [/\b(?:sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, MARK],
   [/\b(?:gsk|hf|xai|ghp|gho|ghu|ghs|github_pat|glpat|r8)_[A-Za-z0-9_*-]{8,}/g, MARK],
   [/\bAIza[0-9A-Za-z_-]{20,}/g, MARK],

@@ -77,6 +77,13 @@ describe("npm run demo", () => {
         choices: Array<{ message: { tool_calls: Array<{ function: { name: string; arguments: string } }> } }>;
       };
       expect(answer.choices[0]?.message.tool_calls[0]?.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
+      // The printed embeddings example: two vectors, in order, from the EMBED category.
+      const embedding = /-d '(\{"model":"EMBED".*?)'\n/.exec(run.output())?.[1];
+      expect(embedding).toBeDefined();
+      const res = await fetch(`${base}/v1/embeddings`, { method: "POST", headers, body: embedding });
+      expect(res.headers.get("x-proxy-model")).toBe("embed-a");
+      const vectors = (await res.json()) as { data: Array<{ index: number; embedding: number[] }> };
+      expect(vectors.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 8], [1, 8]]);
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;

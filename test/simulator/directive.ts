@@ -74,6 +74,10 @@ export interface Directive {
   body?: unknown;
   /** Raw SSE frames instead of the protocol's stream. */
   frames?: string[];
+  /** Embeddings (embeddings.ts): a vector "missing", every vector one number "short", or "none" in a 200. */
+  embed?: "missing" | "short" | "none";
+  /** Embeddings: OpenAI's `data` in reverse order, with the right indexes. */
+  shuffle?: boolean;
   /** Apply faults (status, drop, empty, delays) only to these upstream model ids. */
   only?: string[];
   /** Apply faults only to the first N requests carrying this directive's tag. */
@@ -82,7 +86,7 @@ export interface Directive {
 
 const FAULTS = [
   "status", "message", "error_body", "drop", "empty", "delay_ms", "drop_after", "headers", "stall_ms", "stream_error", "chunk_delay_ms", "pause_after",
-  "body_bytes", "many_objects", "gzip", "sse_line_bytes", "sse_event_bytes", "endless_from", "body", "frames",
+  "body_bytes", "many_objects", "gzip", "sse_line_bytes", "sse_event_bytes", "endless_from", "body", "frames", "embed",
 ] as const;
 
 /** The directive without its faults, for requests the faults do not target. */

@@ -15,10 +15,10 @@ interface Tally {
 
 const tallies = new Map<string, Tally>();
 
-/** The model a request names: in the body (OpenAI, Anthropic) or the path (Gemini). */
+/** The model a request names: in the body (OpenAI, Anthropic) or the path (Gemini, Workers AI). */
 export function modelOf(path: string, body: Record<string, unknown>): string | undefined {
   if (typeof body.model === "string") return body.model;
-  return /\/models\/([^/:]+):/.exec(path)?.[1];
+  return (/\/models\/([^/:]+):/.exec(path) ?? /\/ai\/run\/(.+)$/.exec(path))?.[1];
 }
 
 /** Counts the request; returns the directive to answer with (a 429 when over the limit). */

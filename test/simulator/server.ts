@@ -1,8 +1,9 @@
 /**
  * The upstream simulator: one real HTTP server on loopback that speaks each provider
  * protocol under its own prefix (/openai/v1, /gemini/v1beta, /anthropic/v1; the image
- * APIs in images.ts), records what it receives, and fails on request (see directive.ts).
- * Used by the workerd tests, `npm run demo` and the benchmark.
+ * APIs in images.ts, the embeddings APIs in embeddings.ts), records what it receives, and
+ * fails on request (see directive.ts). Used by the workerd tests, `npm run demo` and the
+ * benchmark.
  *
  * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag;
  * GET /__stats?model=M counts requests and 429s for an upstream model id (`M@key` for a
@@ -12,6 +13,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectTexts, type Directive, parseDirective, sleep, withoutFaults } from "./directive";
+import { embeddingRoutes } from "./embeddings";
 import { credentialOf, sendHugeBody, withCredential } from "./hostile";
 import { anthropicRoute } from "./anthropic";
 import { geminiRoute } from "./gemini";
@@ -43,6 +45,7 @@ export type ProtocolHandler = (
 
 /** Path test -> handler, one entry per protocol module; the first match wins. */
 const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }> = [
+  ...embeddingRoutes,
   ...imageRoutes,
   {
     test: (p) => p === "/openai/v1/chat/completions" || p === "/v1/chat/completions",

@@ -1,11 +1,14 @@
 /**
- * Real SDK clients (openai, @anthropic-ai/sdk) pointed at the Worker under test: requests go through
- * `exports.default.fetch`, i.e. the real Worker entry in workerd, with no network hop.
+ * Real SDK clients (openai, @anthropic-ai/sdk, the AI SDK's OpenAI provider) pointed at the Worker
+ * under test: requests go through `exports.default.fetch`, i.e. the real Worker entry in workerd,
+ * with no network hop.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { createOpenAI } from "@ai-sdk/openai";
 import { exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { type CheckedStream, checkMessagesStream } from "./anthropic-grammar";
+import { type CheckedResponsesStream, checkResponsesStream } from "./responses-grammar";
 import { BASE, KEY } from "./helpers";
 
 export function openaiClient(opts: { key?: string; maxRetries?: number } = {}): OpenAI {
@@ -37,4 +40,34 @@ export function anthropicClient(opts: { key?: string; maxRetries?: number; beare
     },
   });
   return { client, checked: () => Promise.all(checks.splice(0)) };
+}
+
+/**
+ * The Worker's fetch for clients of the Responses API: every event stream it answers is
+ * also checked against the documented event sequence (responses-grammar.ts); `checked()`
+ * waits for those checks and fails on the first violation.
+ */
+function responsesFetch() {
+  const checks: Array<Promise<CheckedResponsesStream>> = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const res = await exports.default.fetch(new Request(input as RequestInfo, init));
+    if (!res.body || !(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) return res;
+    const [forClient, forCheck] = res.body.tee();
+    checks.push(new Response(forCheck).text().then(checkResponsesStream));
+    return new Response(forClient, res);
+  };
+  return { fetch, checked: () => Promise.all(checks.splice(0)) };
+}
+
+/** The openai SDK for `client.responses.*`, its streams checked. */
+export function responsesClient(opts: { key?: string } = {}) {
+  const { fetch, checked } = responsesFetch();
+  const client = new OpenAI({ apiKey: opts.key ?? KEY, baseURL: `${BASE}/v1`, maxRetries: 0, fetch });
+  return { client, checked };
+}
+
+/** The AI SDK's default OpenAI provider (`openai("SMALL")` calls /v1/responses), its streams checked. */
+export function aiSdkOpenAI() {
+  const { fetch, checked } = responsesFetch();
+  return { openai: createOpenAI({ baseURL: `${BASE}/v1`, apiKey: KEY, fetch }), checked };
 }

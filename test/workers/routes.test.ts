@@ -70,7 +70,7 @@ describe("models", () => {
 
   it("lists aliases after the categories, and finds any name a prefix alias matches", async () => {
     const ids = ((await (await call("/v1/models")).json()) as ModelList).data.map((m) => m.id);
-    expect(ids.slice(-4)).toEqual(["claude-opus-4-8", "gpt-4o", "claude-haiku*", "claude-*"]);
+    expect(ids.slice(-5)).toEqual(["claude-opus-4-8", "gpt-4o", "claude-haiku*", "claude-*", "text-embedding-*"]);
     const matched = await call("/v1/models/claude-sonnet-4-5");
     expect(matched.status).toBe(200);
     expect(await matched.json()).toMatchObject({ id: "claude-sonnet-4-5", object: "model", owned_by: "ai-proxy" });

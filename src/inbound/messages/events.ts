@@ -10,6 +10,7 @@
  * frames written as strings around JSON-escaped values, never whole objects stringified.
  */
 import { ANTHROPIC_REASONING, type ReasoningDetail, type Usage } from "../../openai/chat-response";
+import { STREAM_FAILED, type StreamEncoder } from "../encode-stream";
 import { errorEventFrom } from "./errors";
 import { foreignSignature, messageId, messageUsage, stopReason } from "./response";
 
@@ -40,8 +41,6 @@ interface Chunk {
 
 type Block = { kind: "text" | "thinking"; index: number } | { kind: "tool"; index: number; deltas: number };
 
-/** Said when the internal stream breaks or stops short, which the stream guard otherwise reports itself. */
-export const STREAM_FAILED = "The stream ended before the answer was complete.";
 const TEXT = '{"type":"text","text":""}';
 const THINKING = '{"type":"thinking","thinking":"","signature":""}';
 const frame = (name: string, data: string) => `event: ${name}\ndata: ${data}\n\n`;
@@ -182,17 +181,7 @@ function event(s: State, data: string): string {
   return out;
 }
 
-/** What the stream driver (stream.ts) calls. */
-export interface MessagesEncoder {
-  /** One SSE event's data; returns the Anthropic frames it becomes. */
-  event(data: string): string;
-  /** The source ended: an answer without its end marker is not passed off as complete. */
-  end(): string;
-  fail(error: unknown): string;
-  readonly done: boolean;
-}
-
-export function messagesEncoder(ctx: EncoderContext): MessagesEncoder {
+export function messagesEncoder(ctx: EncoderContext): StreamEncoder {
   const s: State = { ctx, started: false, ended: false, next: 0, open: undefined, tools: new Map(), finish: undefined, usage: undefined, chars: 0 };
   return {
     event: (data) => event(s, data),
