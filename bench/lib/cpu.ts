@@ -122,5 +122,14 @@ export function cpuCases(t: Target, quick: boolean): CpuCase[] {
       concurrency: 4,
       minEvents: 1000,
     },
+    {
+      name: "1,000-event stream via /v1/responses",
+      url: t.url.replace(/\/chat\/completions$/, "/responses"),
+      headers: t.headers,
+      body: JSON.stringify({ model: t.model, stream: true, store: false, input: `hi <<sim ${JSON.stringify(WORDS_1000)}>>` }),
+      count: n.streams,
+      concurrency: 4,
+      minEvents: 1000,
+    },
   ];
 }
