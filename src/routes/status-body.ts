@@ -48,8 +48,6 @@ export interface StatusProvider {
   id: string;
   exhausted_until: string | null;
   usage: StatusUsage;
-  /** A key pool with quota_scope key: each key's own account-wide state. */
-  keys?: Array<{ key: string; exhausted_until: string | null; usage: StatusUsage }>;
 }
 
 export interface StatusCategory {

@@ -33,23 +33,22 @@ type Entry = { model: ModelStatus; provider: ProviderStatus };
 
 export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
   const ctx = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
-  // A per-key pool's state lives in one limiter per key (limits/key-pool.ts).
+  // A per-key pool's state lives in one limiter per key (limits/key-pool.ts): the first key's stands for the model.
   const specs = [...catalog.models.values()];
-  const keyed = new Map(specs.flatMap((m) => quotaClient.keyLimiters(m, ctx)).map((k) => [k.limiter, k.key]));
-  const pooled = new Set(specs.filter((m) => quotaClient.keyLimiters(m, ctx).length > 0).map((m) => m.providerId));
-  const names = [...new Set([...specs.map((m) => m.providerId).filter((id) => !pooled.has(id)), ...keyed.keys()])];
+  const keyed = new Map<string, string>();
+  const names = [...new Set(specs.flatMap((m) => quotaClient.keyLimiters(m, ctx).map((k) => (keyed.set(k.limiter, k.key), k.limiter))))];
+  for (const m of specs) if (!quotaClient.keyLimiters(m, ctx).length && !names.includes(m.providerId)) names.push(m.providerId);
   const statuses = await quotaClient.statuses(names, ctx);
   const byModel = new Map<string, Entry>();
   const byKey = new Map<string, Array<Entry & { key: string }>>();
   statuses.forEach((p, i) => {
     const key = keyed.get(names[i]!);
     for (const m of p.models) {
-      if (key === undefined) byModel.set(m.name, { model: m, provider: p });
-      else byKey.set(m.name, [...(byKey.get(m.name) ?? []), { model: m, provider: p, key }]);
+      if (!byModel.has(m.name)) byModel.set(m.name, { model: m, provider: p });
+      if (key) byKey.set(m.name, [...(byKey.get(m.name) ?? []), { model: m, provider: p, key }]);
     }
   });
-  for (const [name, list] of byKey) byModel.set(name, list[0]!);
-  const providers = statuses.filter((_, i) => !keyed.has(names[i]!) || statuses.findIndex((p) => p.provider === statuses[i]!.provider) === i);
+  const providers = statuses.filter((p, i) => statuses.findIndex((q) => q.provider === p.provider) === i);
 
   const models = specs.map((spec): StatusModel => {
     const s = byModel.get(spec.name);
@@ -82,10 +81,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
     object: "status",
     generated_at: new Date().toISOString(),
     models,
-    providers: providers.map((p): StatusProvider => {
-      const keys = statuses.flatMap((k, i) => (k.provider === p.provider && keyed.has(names[i]!) ? [{ key: keyed.get(names[i]!)!, exhausted_until: iso(k.exhausted_until), usage: usageOut(k.usage) }] : []));
-      return { id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage), ...(keys.length ? { keys } : {}) };
-    }),
+    providers: providers.map((p): StatusProvider => ({ id: p.provider, exhausted_until: iso(p.exhausted_until), usage: usageOut(p.usage) })),
     categories,
   } satisfies StatusBody);
 });
