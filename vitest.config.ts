@@ -18,6 +18,13 @@ export default defineConfig({
                 SIM_OPENAI_KEY: "sk-sim-openai-secret",
                 SIM_GEMINI_KEY: "sim-gemini-secret",
                 SIM_ANTHROPIC_KEY: "sim-anthropic-secret",
+                // Key pools, token auth (test/workers/credentials*.test.ts; the client id and secret are oauth.ts's).
+                POOL_KEY_1: "sk-pool-first-0123456789",
+                POOL_KEY_2: "sk-pool-second-0123456789",
+                POOL_REVOKED: "revoked-pool-key-0123456789",
+                GIGA_CLIENT_ID: "sim-giga-client",
+                GIGA_CLIENT_SECRET: "sim-giga-client-secret-42",
+                GCP_SA_JSON: inject("gcpSaJson"),
               },
             },
           })),

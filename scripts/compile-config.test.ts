@@ -38,7 +38,7 @@ describe("compileConfig", () => {
     expect(providers.openrouter).toEqual({
       type: "openai",
       base_url: "https://openrouter.ai/api/v1",
-      api_key_env: "OPENROUTER_API_KEY",
+      api_key_env: ["OPENROUTER_API_KEY"],
       headers: {},
       timeout_ms: 300000,
       ttft_ms: 120000,
@@ -126,6 +126,14 @@ describe("compileConfig", () => {
     ["an alias shadowing a model", good + "aliases: { flash: BIG }\n", 'models.yaml: aliases.flash: "flash" is already a model name'],
     ["an alias shadowing a category", good + "aliases: { SMALL: BIG }\n", 'models.yaml: aliases.SMALL: "SMALL" is already a size category'],
     ["a * inside an alias", good + 'aliases: { "claude-*-sonnet": BIG }\n', "models.yaml: aliases.claude-*-sonnet: a * may only end an alias"],
+    ["an empty key pool", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: []"), "models.yaml: providers.openrouter.api_key_env: must list at least one key"],
+    ["a bad name in a key pool", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: [K1, bad key]"), "models.yaml: providers.openrouter.api_key_env[1]: must be a variable name"],
+    ["an unknown quota scope", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: [K1, K2]\n    quota_scope: project"), "models.yaml: providers.openrouter.quota_scope: Invalid option"],
+    ["an unknown auth type", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: K\n    auth: { type: mtls }"), "models.yaml: providers.openrouter.auth.type: Invalid discriminator value"],
+    ["a header auth without its name", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: K\n    auth: { type: header }"), "models.yaml: providers.openrouter.auth.name:"],
+    ["a key and a token auth at once", replace("api_key_env: OPENROUTER_API_KEY", "api_key_env: K\n    auth: { type: google_service_account, credentials_env: SA }"), "models.yaml: providers.openrouter.api_key_env: cannot be used with auth type google_service_account, which fetches its own token"],
+    ["a query auth without a key", replace("api_key_env: OPENROUTER_API_KEY", "auth: { type: query, name: key }"), "models.yaml: providers.openrouter.auth: auth type query needs api_key_env"],
+    ["an OAuth auth without its secret", replace("api_key_env: OPENROUTER_API_KEY", "auth: { type: oauth_client_credentials, token_url: https://x/t, client_id_env: ID }"), "models.yaml: providers.openrouter.auth.client_secret_env:"],
   ])("reports %s in one line", (_, yaml, expected) => {
     const message = errorFor(yaml);
     expect(message.startsWith(expected), message).toBe(true);
@@ -139,6 +147,40 @@ describe("compileConfig", () => {
       ["claude-haiku*", "SMALL"],
       ["claude-*", "BIG"],
     ]);
+  });
+
+  it("accepts the pinned credential shapes: a key pool, GigaChat's OAuth, a Vertex service account", () => {
+    const yaml = `providers:
+  groq:
+    type: openai
+    base_url: https://api.groq.com/openai/v1
+    api_key_env: [GROQ_KEY_1, GROQ_KEY_2]
+    quota_scope: key
+  giga:
+    type: gigachat
+    base_url: https://gigachat.devices.sberbank.ru/api/v1
+    auth:
+      type: oauth_client_credentials
+      token_url: https://ngw.devices.sberbank.ru:9443/api/v2/oauth
+      scope: GIGACHAT_API_PERS
+      client_id_env: GIGACHAT_CLIENT_ID
+      client_secret_env: GIGACHAT_CLIENT_SECRET
+  vertex:
+    type: gemini
+    base_url: https://us-central1-aiplatform.googleapis.com/v1/projects/my-proj/locations/us-central1/publishers/google/models
+    auth: { type: google_service_account, credentials_env: GCP_SA_JSON }
+  keyed: { type: openai, base_url: https://x/v1, api_key_env: K, auth: { type: header, name: x-api-key } }
+models:
+  - { name: a, provider: groq }
+  - { name: b, provider: giga }
+  - { name: c, provider: vertex }
+  - { name: d, provider: keyed }
+`;
+    const result = compileConfig(yaml, "models.yaml");
+    expect(result.ok ? "" : result.message).toBe("");
+    if (!result.ok) return;
+    expect(result.config.providers.groq?.api_key_env).toEqual(["GROQ_KEY_1", "GROQ_KEY_2"]);
+    expect(result.config.providers.giga?.auth).toMatchObject({ type: "oauth_client_credentials", scope: "GIGACHAT_API_PERS" });
   });
 
   it("reports YAML syntax errors with line and column", () => {

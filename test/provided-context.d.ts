@@ -6,5 +6,7 @@ declare module "vitest" {
     upstreamPort: number;
     /** TEST_CLOCK's shift, applied inside workerd by test/workers/moved-clock-setup.ts. */
     clockOffsetMs: number;
+    /** The simulator's test service account (Vertex AI), as the GCP_SA_JSON secret. */
+    gcpSaJson: string;
   }
 }

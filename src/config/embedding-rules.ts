@@ -17,7 +17,7 @@ export const TASK_TYPES = [
 
 type EmbeddingApi = (typeof EMBEDDING_APIS)[number];
 /** A provider's wire protocol (schema.ts PROTOCOLS), as far as these rules need it. */
-type Protocol = "openai" | "gemini" | "anthropic";
+type Protocol = "openai" | "gemini" | "anthropic" | "gigachat";
 
 interface ModelInput {
   name: string;
@@ -41,7 +41,7 @@ const EMBEDDING_ONLY = ["space", "dimensions", "embedding_api", "task_type", "ba
 
 /** The embeddings API a provider type implies; Anthropic has none. */
 export function defaultEmbeddingApi(protocol: Protocol): EmbeddingApi | undefined {
-  return protocol === "anthropic" ? undefined : protocol;
+  return protocol === "anthropic" ? undefined : protocol === "gigachat" ? "openai" : protocol;
 }
 
 const spaceOf = (m: ModelInput) => m.space ?? m.name;

@@ -20,7 +20,7 @@ export const limitsSchema = z
   })
   .describe("request (rpm/rph/rpd) and token (tpm/tpd) limits");
 
-export const PROTOCOLS = ["openai", "gemini", "anthropic"] as const;
+export const PROTOCOLS = ["openai", "gemini", "anthropic", "gigachat"] as const;
 export const MODEL_TYPES = ["chat", "image", "embedding"] as const;
 /** How an image model is called: each provider family has its own image API shape. */
 export const IMAGE_APIS = ["openai", "together", "gemini-imagen", "gemini-generate", "chat", "workers-ai", "huggingface"] as const;
@@ -29,13 +29,42 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name like OPENROUTER_API_KEY");
 
+const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name");
+
+/**
+ * How a provider's credential is sent. Without it, the key goes where the protocol expects
+ * it (openai: Authorization Bearer, gemini: x-goog-api-key, anthropic: x-api-key). Token
+ * types fetch a short-lived access token and send it as a Bearer token.
+ */
+const authSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("bearer") }),
+  z.strictObject({ type: z.literal("header"), name: headerName }),
+  z.strictObject({ type: z.literal("query"), name: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a query parameter name") }),
+  z.strictObject({
+    type: z.literal("oauth_client_credentials"),
+    token_url: z.string().regex(/^https?:\/\/[^\s]+$|^\$\{[A-Za-z_][A-Za-z0-9_]*\}[^\s]*$/, "must be an http(s) URL, optionally with ${VAR} placeholders"),
+    scope: z.string().min(1).optional(),
+    client_id_env: envName,
+    client_secret_env: envName,
+    extra_headers: z.record(headerName, z.string()).optional(),
+  }),
+  z.strictObject({ type: z.literal("google_service_account"), credentials_env: envName, scopes: z.array(z.string().min(1)).min(1).optional() }),
+]);
+
 const providerSchema = z.strictObject({
   type: z.enum(PROTOCOLS),
   base_url: z
     .string()
     .regex(/^https?:\/\/[^\s]+$|^\$\{[A-Za-z_][A-Za-z0-9_]*\}[^\s]*$/, "must be an http(s) URL, optionally with ${VAR} placeholders")
     .transform((url) => url.replace(/\/+$/, "")),
-  api_key_env: envName.optional(),
+  /** One secret name, or a list: a key pool, each key its own quota bucket (quota_scope: key). */
+  api_key_env: z
+    .union([envName, z.array(envName).min(1, "must list at least one key")])
+    .transform((v) => (typeof v === "string" ? [v] : v))
+    .optional(),
+  /** Whether a pool's keys add capacity (key, the default) or share the account's counters (account). */
+  quota_scope: z.enum(["key", "account"]).optional(),
+  auth: authSchema.optional(),
   headers: z.record(z.string(), z.string()).default({}),
   /** Non-streamed requests: time allowed for the whole response. */
   timeout_ms: positiveInt.default(300_000),
@@ -186,6 +215,13 @@ export const configSchema = z
         }
       });
     });
+    for (const [id, p] of Object.entries(config.providers)) {
+      const token = p.auth?.type === "oauth_client_credentials" || p.auth?.type === "google_service_account";
+      if (token && p.api_key_env) ctx.addIssue({ code: "custom", path: ["providers", id, "api_key_env"], message: `cannot be used with auth type ${p.auth!.type}, which fetches its own token` });
+      if ((p.auth?.type === "header" || p.auth?.type === "query" || p.auth?.type === "bearer") && !p.api_key_env) {
+        ctx.addIssue({ code: "custom", path: ["providers", id, "auth"], message: `auth type ${p.auth.type} needs api_key_env` });
+      }
+    }
     for (const [name, category] of Object.entries(config.categories)) {
       if (!sizes.has(name)) {
         ctx.addIssue({ code: "custom", path: ["categories", name], message: `no model has size "${name}"` });
@@ -218,6 +254,7 @@ export type ProxyConfig = z.output<typeof configSchema>;
 export type ProviderConfig = ProxyConfig["providers"][string];
 export type ModelConfig = ProxyConfig["models"][number];
 export type Limits = z.output<typeof limitsSchema>;
+export type AuthConfig = z.output<typeof authSchema>;
 export type Protocol = (typeof PROTOCOLS)[number];
 export type ImageApi = (typeof IMAGE_APIS)[number];
 export type EmbeddingApi = (typeof EMBEDDING_APIS)[number];

@@ -33,7 +33,7 @@ const openai: EmbeddingApiSpec = {
   maxBatch: 2048,
   buildRequest: (req, inputs, target) => ({
     url: `${target.baseUrl}/embeddings`,
-    headers: jsonHeaders(target, "bearer"),
+    headers: jsonHeaders(target),
     body: JSON.stringify({ ...req.body, model: target.model.model, input: inputs }),
   }),
   parseResponse(json) {
@@ -57,7 +57,7 @@ const gemini: EmbeddingApiSpec = {
       ...(req.dimensions ? { outputDimensionality: req.dimensions } : {}),
     };
     const requests = texts(inputs, target).map((text) => ({ model, content: { parts: [{ text }] }, ...extra }));
-    return { url: `${target.baseUrl}/${model}:batchEmbedContents`, headers: jsonHeaders(target, "goog"), body: JSON.stringify({ requests }) };
+    return { url: `${target.baseUrl}/${model}:batchEmbedContents`, headers: jsonHeaders(target), body: JSON.stringify({ requests }) };
   },
   parseResponse: (json) => ({ vectors: (isRecord(json) ? list(json.embeddings) : undefined)?.map((e) => (isRecord(e) ? e.values : undefined)) }),
 };
@@ -70,7 +70,7 @@ const workersAi: EmbeddingApiSpec = {
     if (req.dimensions !== undefined && req.dimensions !== model.dimensions) {
       throw new InvalidRequestError(`The model '${model.name}' cannot change the length of its vectors; leave 'dimensions' unset.`, { param: "dimensions", code: "invalid_value" });
     }
-    return { url: `${target.baseUrl}/run/${model.model}`, headers: jsonHeaders(target, "bearer"), body: JSON.stringify({ text: texts(inputs, target) }) };
+    return { url: `${target.baseUrl}/run/${model.model}`, headers: jsonHeaders(target), body: JSON.stringify({ text: texts(inputs, target) }) };
   },
   parseResponse: (json) => ({ vectors: isRecord(json) && isRecord(json.result) ? list(json.result.data) : undefined }),
 };

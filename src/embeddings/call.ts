@@ -11,7 +11,8 @@ import { UpstreamBadResponseError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
 import { readRateHeaders } from "../providers/rate-headers";
 import { upstreamTarget } from "../providers/target";
-import type { UpstreamHttpRequest } from "../providers/types";
+import { authorize } from "../providers/credentials";
+import type { UpstreamHttpRequest, UpstreamTarget } from "../providers/types";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "../providers/upstream-reader";
 import type { AttemptBounds } from "../routing/dispatch";
 import { embeddingApiFor, type EmbeddingApiSpec } from "./apis";
@@ -21,6 +22,7 @@ import { checkVectors, type Vector } from "./vectors";
 export interface PreparedEmbedding {
   api: EmbeddingApiSpec;
   spec: UpstreamHttpRequest;
+  target: UpstreamTarget;
   count: number;
   /** The length every vector must have: asked for, or declared by the model. */
   dimensions: number | undefined;
@@ -35,7 +37,8 @@ export interface EmbeddingResult {
 
 export function prepareEmbedding(model: ResolvedModel, req: EmbeddingRequest, inputs: readonly EmbeddingInput[], env: Readonly<Record<string, unknown>>): PreparedEmbedding {
   const api = embeddingApiFor(model);
-  return { api, spec: api.buildRequest(req, inputs, upstreamTarget(model, env)), count: inputs.length, dimensions: req.dimensions ?? model.dimensions };
+  const target = upstreamTarget(model, env);
+  return { api, spec: api.buildRequest(req, inputs, target), target, count: inputs.length, dimensions: req.dimensions ?? model.dimensions };
 }
 
 export interface EmbeddingCallOptions extends Partial<AttemptBounds> {
@@ -51,7 +54,7 @@ export async function sendEmbedding(prepared: PreparedEmbedding, model: Resolved
   ex.arm(timeoutMs, timeoutOf(provider, timeoutMs, "response"));
   const started = Date.now();
   try {
-    const res = await openUpstream(ex, prepared.spec, opts.headers);
+    const res = await openUpstream(ex, await authorize(prepared.spec, prepared.target, opts.key), opts.headers);
     const latencyMs = Date.now() - started;
     const text = new TextDecoder().decode(await readBody(ex, res, opts.maxBodyBytes));
     let json: unknown;

@@ -8,6 +8,7 @@
 import { DEFAULT_MAX_UPSTREAM_BODY_BYTES } from "../config/settings";
 import { InvalidRequestError, UpstreamBadResponseError } from "../errors";
 import type { RateHeaders } from "../limits/limiter-types";
+import { authorize } from "../providers/credentials";
 import { readRateHeaders } from "../providers/rate-headers";
 import type { UpstreamHttpRequest, UpstreamTarget } from "../providers/types";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "../providers/upstream-reader";
@@ -65,6 +66,8 @@ export interface ImageCallOptions {
   deadlineMs?: number;
   /** MAX_UPSTREAM_BODY_BYTES: images are the largest answers the proxy reads. */
   maxBodyBytes?: number;
+  /** Which key of the provider's pool to send with. */
+  key?: number;
 }
 
 export async function sendImage(prepared: PreparedImage, opts: ImageCallOptions = {}): Promise<ImageResult> {
@@ -75,7 +78,7 @@ export async function sendImage(prepared: PreparedImage, opts: ImageCallOptions 
   ex.arm(timeoutMs, timeoutOf(provider, timeoutMs, "response"));
   const started = Date.now();
   try {
-    const res = await openUpstream(ex, spec, opts.headers);
+    const res = await openUpstream(ex, await authorize(spec, target, opts.key), opts.headers);
     const latencyMs = Date.now() - started;
     const bytes = await readBody(ex, res, opts.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BODY_BYTES);
     if (bytes.length === 0) throw new UpstreamBadResponseError(provider, "empty body");

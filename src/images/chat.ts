@@ -20,7 +20,7 @@ export const chatImages: ImageProtocol = {
       modalities: ["image", "text"],
     };
     if (req.size) body.image_config = { aspect_ratio: nearestRatio(req.size, RATIOS) };
-    return { url: `${target.baseUrl}/chat/completions`, headers: jsonHeaders(target, "bearer"), body: JSON.stringify(body) };
+    return { url: `${target.baseUrl}/chat/completions`, headers: jsonHeaders(target), body: JSON.stringify(body) };
   },
   parseResponse(body, provider) {
     const json = body.json();

@@ -5,6 +5,7 @@
  * (images come back as inlineData parts beside any text). Both take an aspect ratio, not
  * pixel sizes, so a requested size becomes the nearest ratio the API offers.
  */
+import { modelsRoot } from "../providers/gemini";
 import { UpstreamBadResponseError } from "../errors";
 import type { UpstreamTarget } from "../providers/types";
 import { imageFromBase64 } from "./image-bytes";
@@ -26,14 +27,14 @@ export function nearestRatio(size: ImageSize, ratios: readonly string[]): string
   return best;
 }
 
-const modelUrl = (target: UpstreamTarget, method: string) => `${target.baseUrl}/models/${encodeURIComponent(target.model.model)}:${method}`;
+const modelUrl = (target: UpstreamTarget, method: string) => `${modelsRoot(target.baseUrl)}/${encodeURIComponent(target.model.model)}:${method}`;
 
 export const imagenImages: ImageProtocol = {
   maxImages: () => 4,
   buildRequest(req, target) {
     const parameters: Record<string, unknown> = { sampleCount: req.n };
     if (req.size) parameters.aspectRatio = nearestRatio(req.size, IMAGEN_RATIOS);
-    return { url: modelUrl(target, "predict"), headers: jsonHeaders(target, "goog"), body: JSON.stringify({ instances: [{ prompt: req.prompt }], parameters }) };
+    return { url: modelUrl(target, "predict"), headers: jsonHeaders(target), body: JSON.stringify({ instances: [{ prompt: req.prompt }], parameters }) };
   },
   parseResponse(body, provider) {
     const json = body.json();
@@ -55,7 +56,7 @@ export const geminiImages: ImageProtocol = {
     if (req.size) generationConfig.imageConfig = { aspectRatio: nearestRatio(req.size, GEMINI_RATIOS) };
     return {
       url: modelUrl(target, "generateContent"),
-      headers: jsonHeaders(target, "goog"),
+      headers: jsonHeaders(target),
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: req.prompt }] }], generationConfig }),
     };
   },

@@ -13,7 +13,7 @@ export const huggingFaceImages: ImageProtocol = {
   buildRequest(req, target) {
     const body: Record<string, unknown> = { inputs: req.prompt };
     if (req.size) body.parameters = { width: req.size.width, height: req.size.height };
-    const headers = { ...jsonHeaders(target, "bearer"), accept: "image/png, image/jpeg;q=0.9, image/*;q=0.8" };
+    const headers = { ...jsonHeaders(target), accept: "image/png, image/jpeg;q=0.9, image/*;q=0.8" };
     return { url: `${target.baseUrl}/models/${target.model.model}`, headers, body: JSON.stringify(body) };
   },
   parseResponse(body, provider) {

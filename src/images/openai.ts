@@ -30,7 +30,7 @@ function parseData(body: UpstreamBody, provider: string): { images: GeneratedIma
 function request(req: ImageRequest, target: UpstreamTarget, fields: Record<string, unknown>) {
   return {
     url: `${target.baseUrl}/images/generations`,
-    headers: jsonHeaders(target, "bearer"),
+    headers: jsonHeaders(target),
     body: JSON.stringify({ ...req.extra, model: target.model.model, prompt: req.prompt, n: req.n, ...fields }),
   };
 }

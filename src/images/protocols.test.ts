@@ -16,7 +16,7 @@ import type { ImageRequest, UpstreamBody } from "./types";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array<number>(80).fill(0), 0x49, 0x45, 0x4e, 0x44, 0, 0, 0, 0]);
 
-function target(image_api: ImageApi, model: string, apiKey: string | null = "secret"): UpstreamTarget {
+function target(image_api: ImageApi, model: string): UpstreamTarget {
   const resolved: ResolvedModel = {
     name: `m-${image_api}`,
     provider: "p",
@@ -27,7 +27,7 @@ function target(image_api: ImageApi, model: string, apiKey: string | null = "sec
     providerId: "p",
     providerConfig: { type: "openai", base_url: "https://up.example/base", headers: { "x-extra": "1" }, timeout_ms: 1000, ttft_ms: 1000, idle_ms: 1000, total_ms: 1000 },
   };
-  return { model: resolved, baseUrl: "https://up.example/base", apiKey: apiKey ?? undefined };
+  return { model: resolved, baseUrl: "https://up.example/base", keys: ["secret"] };
 }
 
 const request = (over: Partial<ImageRequest> = {}): ImageRequest => ({ prompt: "a fox", n: 1, size: undefined, quality: undefined, extra: {}, ...over });
@@ -56,17 +56,16 @@ describe("building requests", () => {
     const extra = { style: "vivid", user: "u1" };
     const gpt = prepareImage(imageProtocolFor(target("openai", "gpt-image-1").model), request({ extra, quality: "high" }), target("openai", "gpt-image-1"));
     expect(gpt.spec.url).toBe("https://up.example/base/images/generations");
-    expect(gpt.spec.headers).toEqual({ "content-type": "application/json", "x-extra": "1", authorization: "Bearer secret" });
+    // The key is added when the request is sent (credentials.ts), never by a protocol.
+    expect(gpt.spec.headers).toEqual({ "content-type": "application/json", "x-extra": "1" });
     expect(JSON.parse(gpt.spec.body)).toEqual({ style: "vivid", user: "u1", model: "gpt-image-1", prompt: "a fox", n: 1, quality: "high" });
     const dalle = prepareImage(imageProtocolFor(target("openai", "dall-e-2").model), request({ n: 4, size: { width: 512, height: 512 } }), target("openai", "dall-e-2"));
     expect(JSON.parse(dalle.spec.body)).toMatchObject({ n: 4, size: "512x512", response_format: "b64_json" });
   });
 
-  it("sends no authorization when the provider has no key, and Google's key header for Google", () => {
-    const open = imageProtocolFor(target("huggingface", "org/m").model).buildRequest(request(), target("huggingface", "org/m", null));
-    expect(open.headers.authorization).toBeUndefined();
+  it("calls Imagen's predict endpoint, with no credential of its own", () => {
     const imagen = imageProtocolFor(target("gemini-imagen", "imagen-4").model).buildRequest(request(), target("gemini-imagen", "imagen-4"));
-    expect(imagen.headers["x-goog-api-key"]).toBe("secret");
+    expect(imagen.headers["x-goog-api-key"]).toBeUndefined();
     expect(imagen.headers.authorization).toBeUndefined();
     expect(imagen.url).toBe("https://up.example/base/models/imagen-4:predict");
   });

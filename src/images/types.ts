@@ -57,13 +57,9 @@ export interface ImageProtocol {
   parseResponse(body: UpstreamBody, provider: string): ParsedImages;
 }
 
-export function jsonHeaders(target: UpstreamTarget, auth: "bearer" | "goog"): Record<string, string> {
-  const headers: Record<string, string> = { "content-type": "application/json", ...target.model.providerConfig.headers };
-  if (target.apiKey) {
-    if (auth === "goog") headers["x-goog-api-key"] = target.apiKey;
-    else headers.authorization = `Bearer ${target.apiKey}`;
-  }
-  return headers;
+/** The provider's credential is added when the request is sent (providers/credentials.ts). */
+export function jsonHeaders(target: UpstreamTarget): Record<string, string> {
+  return { "content-type": "application/json", ...target.model.providerConfig.headers };
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

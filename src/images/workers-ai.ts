@@ -11,7 +11,7 @@ export const workersAiImages: ImageProtocol = {
   maxImages: () => 1,
   buildRequest(req, target) {
     // FLUX schnell takes the prompt (and steps, seed) only: its output size is fixed.
-    return { url: `${target.baseUrl}/run/${target.model.model}`, headers: jsonHeaders(target, "bearer"), body: JSON.stringify({ prompt: req.prompt }) };
+    return { url: `${target.baseUrl}/run/${target.model.model}`, headers: jsonHeaders(target), body: JSON.stringify({ prompt: req.prompt }) };
   },
   parseResponse(body, provider) {
     if (sniffImageType(body.bytes)) return { images: [toImage(provider, body.bytes)] };

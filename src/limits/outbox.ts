@@ -2,7 +2,7 @@
  * What an isolate owes its providers' limiters: attempt reports (outcomes, real token
  * usage, freed concurrency) and ended leases (slots and tokens not used), sent off the
  * request path. Plain successes wait a moment and travel together in one call per
- * provider; anything other isolates may be waiting for goes at once.
+ * limiter (a provider, or one key of its pool); anything other isolates may be waiting for goes at once.
  */
 import { logLine } from "../observability/log-line";
 import type { AttemptReport, LeaseReturn, SettleResult } from "./limiter-types";
@@ -19,7 +19,7 @@ interface Box {
 export class Outbox {
   private readonly boxes = new Map<string, Box>();
 
-  constructor(private readonly onSettled: (reports: readonly AttemptReport[], result: SettleResult, ctx: QuotaContext) => void) {}
+  constructor(private readonly onSettled: (limiter: string, reports: readonly AttemptReport[], result: SettleResult, ctx: QuotaContext) => void) {}
 
   /** Failures, freed concurrency and exhausted providers change what others should do: they go at once, as does anything `now`. */
   report(provider: string, ctx: QuotaContext, report: AttemptReport, now: boolean): void {
@@ -57,7 +57,7 @@ export class Outbox {
     box.reports = [];
     box.returns = [];
     try {
-      this.onSettled(reports, await ctx.limiter.getByName(provider).settle(reports, returns), ctx);
+      this.onSettled(provider, reports, await ctx.limiter.getByName(provider).settle(reports, returns), ctx);
     } catch (err) {
       logLine("error", { msg: "limiter settle failed", provider, error: String(err) });
     }

@@ -6,4 +6,6 @@
 export interface QuotaContext {
   limiter: Env["LIMITER"];
   waitUntil(promise: Promise<unknown>): void;
+  /** The Worker's variables: a key pool's keys are told apart by their fingerprints. */
+  env?: Readonly<Record<string, unknown>>;
 }

@@ -8,6 +8,7 @@ import type { Protocol } from "../config/schema";
 import type { Bindings } from "../env";
 import type { ChatRequest } from "../openai/chat-request";
 import type { Attempt } from "../routing/dispatch";
+import { credentialRejected } from "./credentials";
 import { adapterFor } from "./registry";
 import { upstreamTarget } from "./target";
 import { type CallOptions, type PreparedChat, prepareChat, sendChat } from "./upstream-call";
@@ -17,5 +18,6 @@ export function chatAttempt(env: Bindings, requestFor: (protocol: Protocol) => C
   return {
     prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, env)),
     send: (prepared, _model, bounds) => sendChat(prepared, { ...call, ...bounds }),
+    rejected: (prepared, key) => credentialRejected(prepared.target, key),
   };
 }

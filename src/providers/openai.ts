@@ -13,7 +13,6 @@ export const openaiAdapter: PassthroughAdapter = {
       accept: req.stream ? "text/event-stream" : "application/json",
       ...target.model.providerConfig.headers,
     };
-    if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
     return {
       url: `${target.baseUrl}/chat/completions`,
       headers,

@@ -12,6 +12,8 @@ const adapters: Record<Protocol, ChatAdapter> = {
   openai: openaiAdapter,
   gemini: geminiAdapter,
   anthropic: anthropicAdapter,
+  // Close enough to OpenAI's API for text; its token comes from oauth_client_credentials.
+  gigachat: openaiAdapter,
 };
 
 export function adapterFor(protocol: Protocol): ChatAdapter {

@@ -9,11 +9,21 @@ import type { ChatRequest } from "../openai/chat-request";
 import type { ChatCompletion, ChatCompletionChunk } from "../openai/chat-response";
 import type { SseEvent } from "../stream/sse-parser";
 
-/** A model plus what it takes to call it: base URL with placeholders filled, the key. */
+/** Where an access token comes from (credentials.ts fetches it), resolved from the env by target.ts. */
+export type TokenGrant =
+  | { type: "oauth_client_credentials"; url: string; basic: string; scope?: string; headers?: Record<string, string>; rqUid: boolean }
+  | { type: "google_service_account"; json: string; scopes: readonly string[] };
+
+/**
+ * A model plus what it takes to call it: base URL with placeholders filled, its keys or
+ * where to fetch a token. Adapters never send them: credentials.ts adds one when sending.
+ */
 export interface UpstreamTarget {
   readonly model: ResolvedModel;
   readonly baseUrl: string;
-  readonly apiKey: string | undefined;
+  /** api_key_env's keys: none, one, or a pool. */
+  readonly keys: readonly string[];
+  readonly grant?: TokenGrant;
 }
 
 export interface UpstreamHttpRequest {

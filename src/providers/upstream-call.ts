@@ -16,6 +16,7 @@ import { guardStream } from "../stream/stream-guard";
 import { StreamTranslator } from "../stream/translate-stream";
 import { applyClientPolicy } from "./client-policy";
 import { checkCompletion } from "./completion-check";
+import { authorize } from "./credentials";
 import { readRateHeaders } from "./rate-headers";
 import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
 import { classifyErrorObject } from "./upstream-errors";
@@ -37,6 +38,8 @@ export interface CallOptions {
   deadlineMs?: number;
   /** MAX_UPSTREAM_BODY_BYTES. */
   maxBodyBytes?: number;
+  /** Which key of the provider's pool to send with (the quota client chose it). */
+  key?: number;
 }
 
 export interface UpstreamResult {
@@ -101,7 +104,7 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
   else ex.arm(Math.min(t.ttftMs, t.totalMs), timeoutOf(provider, t.ttftMs, "first token"));
   const started = Date.now();
   try {
-    const res = await openUpstream(ex, spec, opts.headers);
+    const res = await openUpstream(ex, await authorize(spec, target, opts.key), opts.headers);
     const latencyMs = Date.now() - started;
     const rate = readRateHeaders(res.headers);
     const ctx: ResponseContext = {

@@ -11,9 +11,10 @@ import { traceparent } from "../observability/trace";
 import type { ResolvedModel } from "../config/catalog";
 import type { DispatchOptions } from "../routing/dispatch";
 
-export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number, maxOutputTokens?: number): DispatchOptions {
+export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number, maxOutputTokens?: number, affinity?: () => string): DispatchOptions {
   const log = c.get("log");
   return {
+    ...(affinity ? { affinity } : {}),
     estimatedTokens,
     ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     settings: c.get("settings"),
@@ -22,6 +23,16 @@ export function dispatchOptions(c: Context<AppEnv>, estimatedTokens: number, max
     signal: c.req.raw.signal,
     onAttempt: (a) => log.attempts.push({ model: a.model.name, provider: a.model.providerId, error: a.error ? errorKind(a.error) : null }),
   };
+}
+
+/**
+ * Names a conversation for a key pool, so it stays on one key while that key has room and
+ * the provider's prompt cache keeps hitting: the client's `x-proxy-session` header, else
+ * its `user` field, else its first two messages; always within its client key.
+ */
+export function conversationOf(c: Context<AppEnv>, req: { user?: unknown; messages: readonly unknown[] }): string {
+  const session = c.req.header("x-proxy-session") ?? (typeof req.user === "string" ? req.user : undefined);
+  return `${c.get("clientKeyId")}\n${session ?? JSON.stringify(req.messages.slice(0, 2))}`;
 }
 
 /** Headers every upstream call carries: the trace context, under this hop's span. */

@@ -6,6 +6,7 @@
  * in input order. Candidates of one request share a vector space (the build sees to
  * it), so batches served by different models still compare.
  */
+import { credentialRejected } from "../providers/credentials";
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
@@ -84,6 +85,7 @@ async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Respons
         const usage = { prompt_tokens: used, completion_tokens: 0, total_tokens: used };
         return { response: result, latencyMs: result.latencyMs, rate: result.rate, done: Promise.resolve({ kind: "whole", estimated: result.promptTokens === undefined, usage }) };
       },
+      rejected: (prepared, key) => credentialRejected(prepared.target, key),
     });
     return { vectors: output.response.vectors, tokens: output.response.promptTokens ?? estimate, estimated: output.response.promptTokens === undefined, model, attempts };
   });

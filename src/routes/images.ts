@@ -5,6 +5,7 @@
  * pick, call and fall back exactly as for chat (with the same request log and trace
  * context); they differ only in how the images are written back.
  */
+import { credentialRejected } from "../providers/credentials";
 import { recordAnswer } from "../observability/request-log";
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
@@ -49,6 +50,7 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
           done: Promise.resolve({ kind: "whole", estimated: result.totalTokens === undefined, usage }),
         };
       },
+      rejected: (prepared, key) => credentialRejected(prepared.target, key),
     },
   );
   recordAnswer(log, model, output.done);

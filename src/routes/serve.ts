@@ -17,7 +17,7 @@ import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
 import type { Protocol } from "../config/schema";
-import { dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
+import { conversationOf, dispatchOptions, markAnswer, upstreamHeaders } from "./dispatch-options";
 
 export interface ServeOptions {
   /** The request a target of this protocol is sent; by default `req` itself. */
@@ -50,7 +50,7 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     headers: upstreamHeaders(c),
     maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
   });
-  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined), attempt);
+  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined, () => conversationOf(c, req)), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
   recordAnswer(log, model, output.done);

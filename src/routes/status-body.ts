@@ -32,6 +32,16 @@ export interface StatusModel {
   latency_p50_ms: number | null;
   recent: { success: number; error: number; window_s: number };
   usage: StatusUsage;
+  /** A key pool with quota_scope key: the model on each key, by fingerprint; the fields above are the first key's. */
+  keys?: StatusKey[];
+}
+
+/** One key of a pool, shown by a short fingerprint of it (`…a1b2`), never the key. */
+export interface StatusKey {
+  key: string;
+  breaker: BreakerPhase;
+  cooldown_until: string | null;
+  usage: StatusUsage;
 }
 
 export interface StatusProvider {

@@ -29,15 +29,32 @@ function available(m: ModelStatus, provider: ProviderStatus): boolean {
   return !requestsExhausted(m.usage) && !requestsExhausted(provider.usage);
 }
 
+type Entry = { model: ModelStatus; provider: ProviderStatus };
+
 export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
   const ctx = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
-  const providers = await quotaClient.statuses([...catalog.models.values()].map((m) => m.providerId), ctx);
-  const byModel = new Map<string, { model: ModelStatus; provider: ProviderStatus }>();
-  for (const p of providers) for (const m of p.models) byModel.set(m.name, { model: m, provider: p });
+  // A per-key pool's state lives in one limiter per key (limits/key-pool.ts): the first key's stands for the model.
+  const specs = [...catalog.models.values()];
+  const keyed = new Map<string, string>();
+  const names = [...new Set(specs.flatMap((m) => quotaClient.keyLimiters(m, ctx).map((k) => (keyed.set(k.limiter, k.key), k.limiter))))];
+  for (const m of specs) if (!quotaClient.keyLimiters(m, ctx).length && !names.includes(m.providerId)) names.push(m.providerId);
+  const statuses = await quotaClient.statuses(names, ctx);
+  const byModel = new Map<string, Entry>();
+  const byKey = new Map<string, Array<Entry & { key: string }>>();
+  statuses.forEach((p, i) => {
+    const key = keyed.get(names[i]!);
+    for (const m of p.models) {
+      if (!byModel.has(m.name)) byModel.set(m.name, { model: m, provider: p });
+      if (key) byKey.set(m.name, [...(byKey.get(m.name) ?? []), { model: m, provider: p, key }]);
+    }
+  });
+  const providers = statuses.filter((p, i) => statuses.findIndex((q) => q.provider === p.provider) === i);
 
-  const models = [...catalog.models.values()].map((spec): StatusModel => {
+  const models = specs.map((spec): StatusModel => {
     const s = byModel.get(spec.name);
+    const keys = byKey.get(spec.name)?.map((k) => ({ key: k.key, breaker: k.model.breaker, cooldown_until: iso(Math.max(k.model.cooldown_until ?? 0, k.provider.exhausted_until ?? 0) || null), usage: usageOut(k.model.usage) }));
     return {
+      ...(keys ? { keys } : {}),
       name: spec.name,
       provider: spec.providerId,
       size: spec.size ?? null,

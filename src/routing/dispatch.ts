@@ -12,6 +12,7 @@ import {
   ProxyError,
   RateLimitError,
   ServiceUnavailableError,
+  UpstreamAuthError,
   UpstreamError,
   UpstreamRateLimitError,
 } from "../errors";
@@ -35,6 +36,8 @@ export interface AttemptOutput<R = Response> {
 export interface AttemptBounds {
   deadline: number;
   deadlineMs: number;
+  /** The key of the provider's pool the quota was taken on. */
+  key: number;
 }
 
 /** How to try one model: translate first (cheap, may refuse), then send (costs quota). */
@@ -42,6 +45,8 @@ export interface Attempt<P, R = Response> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
   send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput<R>>;
+  /** The provider rejected the credential (401/403): bench the key or drop the token; true when another try may work. */
+  rejected?(prepared: P, key: number): boolean;
 }
 
 export interface DispatchOptions {
@@ -60,6 +65,8 @@ export interface DispatchOptions {
   ctx: QuotaContext;
   signal?: AbortSignal;
   random?: () => number;
+  /** Names the conversation, so a key pool keeps it on one key (prompt caches). */
+  affinity?: () => string;
 }
 
 export interface Dispatched<R = Response> {
@@ -168,7 +175,7 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
         continue;
       }
     }
-    const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens);
+    const reservation = await quota.reserve(model, estimatedTokens, ctx, opts.maxOutputTokens, opts.affinity);
     if (!reservation.ok) {
       run.refusals.add(reservation.reason);
       pass.slotOnly &&= reservation.reason === "concurrency";
@@ -179,7 +186,7 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
     run.lastUsed.set(model.name, Date.now());
     let output: AttemptOutput<R>;
     try {
-      output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs });
+      output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs, key: reservation.key });
     } catch (err) {
       const o = outcomeOf(err);
       reservation.settle(o);
@@ -190,7 +197,7 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
         run.upstreamLimited = true;
         // An exhausted account frees at its reset, which the models' refusals will tell.
         if (o.retryAfterMs !== undefined || o.scope !== "account") pass.earliest = Math.min(pass.earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
-      } else if (err.retryable) pass.transientFailure = true;
+      } else if (err.retryable || (err instanceof UpstreamAuthError && attempt.rejected?.(request, reservation.key))) pass.transientFailure = true;
       continue;
     }
     opts.onAttempt?.({ model, error: null });

@@ -49,13 +49,34 @@ export function rememberSecrets(env: object): void {
   seen.add(env);
   let added = false;
   for (const model of catalog.models.values()) {
-    const name = model.providerConfig.api_key_env;
-    const value = name ? vars[name] : undefined;
-    if (typeof value !== "string" || value.trim().length < MIN_KEY || keys.has(value.trim())) continue;
-    keys.add(value.trim());
-    added = true;
+    const { api_key_env: names = [], auth } = model.providerConfig;
+    const secrets: unknown[] = names.map((name) => vars[name]);
+    if (auth?.type === "oauth_client_credentials") secrets.push(vars[auth.client_secret_env]);
+    if (auth?.type === "google_service_account") secrets.push(...privateKeyLines(vars[auth.credentials_env]));
+    for (const value of secrets) added = learn(value) || added;
   }
   if (added) pieces = piecesOf(keys);
+}
+
+function learn(value: unknown): boolean {
+  if (typeof value !== "string" || value.trim().length < MIN_KEY || keys.has(value.trim())) return false;
+  keys.add(value.trim());
+  return true;
+}
+
+/** A service account's PEM, line by line: the JSON around it is not secret, and is full of ordinary words. */
+function privateKeyLines(json: unknown): string[] {
+  try {
+    const pem = (JSON.parse(String(json)) as { private_key?: unknown }).private_key;
+    return typeof pem === "string" ? pem.split(/\s+/).filter((l) => l.length >= 16 && !l.includes("-")) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A secret fetched at run time (an access token). */
+export function rememberSecret(value: string): void {
+  if (learn(value)) pieces = piecesOf(keys);
 }
 
 function piecesOf(secrets: ReadonlySet<string>): Set<string> {

@@ -124,7 +124,8 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
     if (!match) return sendJson(res, 404, googleError(404, `The requested URL ${req.path} was not found on this server.`));
     const model = decodeURIComponent(match[1]!);
     const stream = match[2] === "streamGenerateContent";
-    if (!req.headers["x-goog-api-key"] && !req.url.searchParams.has("key")) {
+    // Vertex AI's path was checked for its Bearer token already (oauth.ts).
+    if (!req.headers["x-goog-api-key"] && !req.url.searchParams.has("key") && !req.headers.authorization) {
       return sendJson(
         res,
         403,

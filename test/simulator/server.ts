@@ -6,7 +6,9 @@
  * benchmark.
  *
  * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag;
- * GET /__stats?model=M counts requests and 429s for an upstream model id.
+ * GET /__stats?model=M counts requests and 429s for an upstream model id (`M@key` for a
+ * "perkey" model). Token endpoints and token-guarded APIs: oauth.ts. A key starting with
+ * "revoked" is answered 401.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +19,7 @@ import { anthropicRoute } from "./anthropic";
 import { geminiRoute } from "./gemini";
 import { imageRoutes } from "./images";
 import { enforceLimits, modelOf, stats } from "./limits";
+import { tokenGuarded, tokenRoute } from "./oauth";
 import { handleOpenAIChat, sendJson } from "./openai";
 import { startSse, writeFrames } from "./sse";
 
@@ -86,6 +89,14 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const raw = Buffer.concat(chunks).toString("utf8");
+      if (tokenRoute(url, req.headers, raw, res)) return;
+      if (url.pathname.startsWith("/gigachat/") || url.pathname.startsWith("/vertex/")) {
+        const path = tokenGuarded(url, req.headers, res);
+        if (path === undefined) return;
+        url.pathname = path;
+      }
+      // A key whose value starts with "revoked" is one the provider no longer accepts.
+      if (credentialOf(req.headers, url).startsWith("revoked")) return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error" } });
       let body: Record<string, unknown> = {};
       if (raw) {
         try {
@@ -98,7 +109,8 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       let d = withCredential(parseDirective(collectTexts(body)), credentialOf(req.headers, url));
       const seen = d.tag ? (recorded.get(d.tag)?.length ?? 0) : 0;
       if ((d.only && !(model && d.only.includes(model))) || (d.times !== undefined && seen >= d.times)) d = withoutFaults(d);
-      d = enforceLimits(model, d);
+      // Upstream ids with "perkey" in them count their limits per key, as real providers do.
+      d = enforceLimits(model?.includes("perkey") ? `${model}@${credentialOf(req.headers, url)}` : model, d);
       if (d.tag) {
         const list = recorded.get(d.tag) ?? [];
         const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now(), sent: 0, blocked: false };

@@ -20,7 +20,6 @@ export const anthropicAdapter: TranslatingAdapter = {
       // Configured headers come after the defaults so a provider can add `anthropic-beta` or pin another version.
       ...target.model.providerConfig.headers,
     };
-    if (target.apiKey) headers["x-api-key"] = target.apiKey;
     return {
       url: `${target.baseUrl}/v1/messages`,
       headers,

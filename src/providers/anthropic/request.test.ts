@@ -1,4 +1,5 @@
 /** OpenAI requests -> Messages API bodies, checked against the golden request fixture and rule by rule. */
+import { authorize } from "../credentials";
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import expectedExample from "../../../test/fixtures/anthropic/request-example.json";
@@ -372,12 +373,9 @@ describe("anthropicAdapter.buildRequest", () => {
     providerConfig: { type: "anthropic", base_url: "https://api.anthropic.com", headers: { "anthropic-beta": "x-2025" }, timeout_ms: 1000, ttft_ms: 1000, idle_ms: 1000, total_ms: 1000 },
   } satisfies ResolvedModel;
 
-  it("posts to /v1/messages with the key, the API version and the configured headers", () => {
-    const spec = anthropicAdapter.buildRequest(chat({ messages: [user("q")], stream: true }), {
-      model,
-      baseUrl: "https://api.anthropic.com",
-      apiKey: "sk-ant-test",
-    });
+  it("posts to /v1/messages with the key, the API version and the configured headers", async () => {
+    const target = { model, baseUrl: "https://api.anthropic.com", keys: ["sk-ant-test"] };
+    const spec = await authorize(anthropicAdapter.buildRequest(chat({ messages: [user("q")], stream: true }), target), target);
     expect(spec.url).toBe("https://api.anthropic.com/v1/messages");
     expect(spec.headers).toEqual({
       "content-type": "application/json",
@@ -389,8 +387,9 @@ describe("anthropicAdapter.buildRequest", () => {
     expect(JSON.parse(spec.body)).toEqual({ model: MODEL, max_tokens: DEFAULT_MAX_TOKENS, stream: true, messages: [{ role: "user", content: [{ type: "text", text: "q" }] }] });
   });
 
-  it("sends no x-api-key for a provider without a key", () => {
-    const spec = anthropicAdapter.buildRequest(chat({ messages: [user("q")] }), { model, baseUrl: "http://x", apiKey: undefined });
+  it("sends no x-api-key for a provider without a key", async () => {
+    const target = { model, baseUrl: "http://x", keys: [] };
+    const spec = await authorize(anthropicAdapter.buildRequest(chat({ messages: [user("q")] }), target), target);
     expect(spec.headers).not.toHaveProperty("x-api-key");
   });
 });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { chatRequestSchema } from "../../openai/chat-request";
 import { resolveModel } from "../../routing/resolve-model";
+import { authorize } from "../credentials";
 import { upstreamTarget } from "../target";
 import { geminiAdapter } from "./index";
 
@@ -9,8 +10,8 @@ const target = upstreamTarget(resolveModel("gemini-sim", "chat").candidates[0]!,
 const request = (stream: boolean) => chatRequestSchema.parse({ model: "gemini-sim", stream, messages: [{ role: "user", content: "hi" }] });
 
 describe("geminiAdapter.buildRequest", () => {
-  it("calls generateContent with the key in x-goog-api-key only", () => {
-    const spec = geminiAdapter.buildRequest(request(false), target);
+  it("calls generateContent with the key in x-goog-api-key only", async () => {
+    const spec = await authorize(geminiAdapter.buildRequest(request(false), target), target);
     expect(spec.url).toBe(`${target.baseUrl}/models/gemini-2.5-flash:generateContent`);
     expect(spec.headers["x-goog-api-key"]).toBe("sim-gemini-secret");
     expect(spec.headers["content-type"]).toBe("application/json");
