@@ -6,6 +6,34 @@
  * encoded before a failure reaches the client before the failure's own event.
  */
 import { SseParser } from "../stream/sse-parser";
+import type { ReasoningDetail, Usage } from "../openai/chat-response";
+
+export interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** An internal stream's chunk as encoders read it: loosely, since a provider's extras may ride along. */
+export interface InternalChunk {
+  id?: string;
+  model?: string;
+  error?: unknown;
+  usage?: Usage | null;
+  choices?: Array<{
+    index?: number;
+    finish_reason?: string | null;
+    delta?: {
+      content?: string | null;
+      refusal?: string | null;
+      reasoning_content?: string | null;
+      reasoning?: string | null;
+      reasoning_details?: ReasoningDetail[];
+      tool_calls?: ToolCallDelta[];
+    };
+  }>;
+}
+
 
 /** One stream's encoder: it turns each internal event into the protocol's frames. */
 export interface StreamEncoder {

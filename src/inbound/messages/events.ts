@@ -10,34 +10,11 @@
  * frames written as strings around JSON-escaped values, never whole objects stringified.
  */
 import { ANTHROPIC_REASONING, type ReasoningDetail, type Usage } from "../../openai/chat-response";
-import { STREAM_FAILED, type StreamEncoder } from "../encode-stream";
+import { type InternalChunk, STREAM_FAILED, type StreamEncoder, type ToolCallDelta } from "../encode-stream";
 import { errorEventFrom } from "./errors";
 import { foreignSignature, messageId, messageUsage, stopReason } from "./response";
 
-interface ToolCallDelta {
-  index?: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
-}
-
-interface Chunk {
-  id?: string;
-  model?: string;
-  error?: unknown;
-  usage?: Usage | null;
-  choices?: Array<{
-    index?: number;
-    finish_reason?: string | null;
-    delta?: {
-      content?: string | null;
-      refusal?: string | null;
-      reasoning_content?: string | null;
-      reasoning?: string | null;
-      reasoning_details?: ReasoningDetail[];
-      tool_calls?: ToolCallDelta[];
-    };
-  }>;
-}
+type Chunk = InternalChunk;
 
 type Block = { kind: "text" | "thinking"; index: number } | { kind: "tool"; index: number; deltas: number };
 

@@ -9,32 +9,11 @@
  * its usage. An OpenAI error event after content becomes an `error` event followed by
  * response.failed, so the openai SDK raises and Codex and the AI SDK see the failure.
  */
-import { STREAM_FAILED, type StreamEncoder } from "../encode-stream";
+import { type InternalChunk, STREAM_FAILED, type StreamEncoder, type ToolCallDelta } from "../encode-stream";
 import type { ReasoningDetail, Usage } from "../../openai/chat-response";
 import { callItem, encrypted, type Item, itemId, messageItem, outputText, reasoningItem, type ResponseContext, responseOf, statusOf, usageOf } from "./response";
 
-interface ToolCallDelta {
-  index?: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
-}
-
-interface Chunk {
-  model?: string;
-  error?: { message?: unknown; type?: unknown; code?: unknown };
-  usage?: Usage | null;
-  choices?: Array<{
-    finish_reason?: string | null;
-    delta?: {
-      content?: string | null;
-      refusal?: string | null;
-      reasoning_content?: string | null;
-      reasoning?: string | null;
-      reasoning_details?: ReasoningDetail[];
-      tool_calls?: ToolCallDelta[];
-    };
-  }>;
-}
+type Chunk = InternalChunk;
 
 interface Open {
   kind: "message" | "reasoning" | "function_call";
