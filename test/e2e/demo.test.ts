@@ -73,7 +73,11 @@ describe("npm run demo", () => {
       // The printed tool-call example, as printed.
       const toolCall = /-d '(\{"model":"flash","tools".*?)'\n/.exec(run.output())?.[1];
       expect(toolCall).toBeDefined();
-      const answer = (await (await fetch(`${base}/v1/chat/completions`, { method: "POST", headers, body: toolCall })).json()) as {
+      const toolRes = await fetch(`${base}/v1/chat/completions`, { method: "POST", headers, body: toolCall });
+      const toolText = await toolRes.text();
+      // The body in the message: a failure here says what the proxy answered instead.
+      expect(toolRes.status, toolText).toBe(200);
+      const answer = JSON.parse(toolText) as {
         choices: Array<{ message: { tool_calls: Array<{ function: { name: string; arguments: string } }> } }>;
       };
       expect(answer.choices[0]?.message.tool_calls[0]?.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
