@@ -5,6 +5,7 @@
  * from `z.output` here, never from hand-written interfaces.
  */
 import { z } from "zod";
+import { CLIENT_NAME } from "./client-name";
 import { parseDayReset } from "./day-reset";
 import { checkEmbeddingModels, defaultEmbeddingApi, EMBEDDING_APIS, TASK_TYPES } from "./embedding-rules";
 
@@ -185,9 +186,6 @@ const clientSchema = z.strictObject({
   /** An admin sees every client's usage and the whole /v1/status. */
   role: z.enum(["client", "admin"]).default("client"),
 });
-
-/** The names client keys are given in PROXY_API_KEYS (`name:key`). */
-export const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const configSchema = z
   .strictObject({

@@ -11,7 +11,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { catalog } from "../config/catalog";
-import { CLIENT_NAME } from "../config/schema";
+import { CLIENT_NAME } from "../config/client-name";
 import { AuthenticationError } from "../errors";
 import { logLine } from "../observability/log-line";
 
