@@ -183,6 +183,18 @@ models:
     expect(result.config.providers.giga?.auth).toMatchObject({ type: "oauth_client_credentials", scope: "GIGACHAT_API_PERS" });
   });
 
+  it("accepts clients with limits, allow-lists and roles, and names a bad allow-list entry in one line", () => {
+    const clients = 'aliases: { gpt-4o: flash }\nclients:\n  ci-bot: { limits: { rpd: 50 }, models: [SMALL, gpt-4o], max_concurrent: 2 }\n  root: { role: admin }\n';
+    const result = compileConfig(good + clients, "models.yaml");
+    expect(result.ok && result.config.clients).toEqual({
+      "ci-bot": { limits: { rpd: 50 }, models: ["SMALL", "gpt-4o"], max_concurrent: 2, role: "client" },
+      root: { role: "admin" },
+    });
+    expect(errorFor(good + "clients:\n  ci-bot: { models: [flash, nope] }\n")).toBe('models.yaml: clients.ci-bot.models[1]: unknown model, category or alias "nope"');
+    expect(errorFor(good + "clients:\n  ci-bot: { role: boss }\n")).toMatch(/^models\.yaml: clients\.ci-bot\.role: /);
+    expect(errorFor(good + "clients:\n  'a b': {}\n")).toMatch(/^models\.yaml: clients\.a b: must be a client name/);
+  });
+
   it("reports YAML syntax errors with line and column", () => {
     const message = errorFor("providers:\n  a: { type: openai\nmodels: [");
     expect(message).toMatch(/^models\.yaml:\d+:\d+: /);

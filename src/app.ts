@@ -3,7 +3,7 @@
  * every response has one; CORS next, so a browser's preflight is answered without a key
  * and every answer to an allowed origin (errors too) says so; /ping and /dashboard before
  * auth because they are the only public routes (the dashboard page holds no data: it asks
- * for a key, then calls /v1/status with it); everything registered after `bearerAuth` is
+ * for a key, then calls /v1/status and /v1/usage with it); everything registered after `bearerAuth` is
  * protected, including unknown paths, so no spelling of a path can reach a handler
  * without a key.
  */
@@ -27,6 +27,7 @@ import { connectivityProbe } from "./routes/probe";
 import { modelsRoutes } from "./routes/models";
 import { responsesRoutes } from "./routes/responses";
 import { statusRoutes } from "./routes/status";
+import { usageRoutes } from "./routes/usage";
 
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 
@@ -53,6 +54,7 @@ for (const base of ["/", "/v1"]) {
   app.route(base, imageRoutes);
   app.route(base, embeddingRoutes);
   app.route(base, statusRoutes);
+  app.route(base, usageRoutes);
 }
 
 app.notFound(notFound);

@@ -106,6 +106,13 @@ export class UnsupportedMediaTypeError extends ProxyError {
   }
 }
 
+/** A named client is over its own limits (models.yaml `clients`): no model quota was spent. */
+export class ClientRateLimitError extends ProxyError {
+  constructor(client: string, retryAfterMs: number) {
+    super(`The client '${client}' is over its own rate limit; try again later.`, { status: 429, type: "rate_limit_error", code: "client_rate_limit_exceeded", headers: retryAfter(retryAfterMs) });
+  }
+}
+
 /** The proxy itself has no capacity to offer (every candidate is exhausted or cooling down). */
 export class RateLimitError extends ProxyError {
   readonly retryAfterMs: number;

@@ -4,7 +4,7 @@
  * The key is a hash of the normalized request (every field that can change the answer,
  * `user` and `metadata` included, so two end users behind one client key never share an
  * answer; `stream`, `stream_options` and `store` left out) and the requested model,
- * scoped per client key, so one client never sees another's answers. Entries are whole
+ * scoped per client name (the keys one name carries share it), so one client never sees another's answers. Entries are whole
  * completions: a streamed answer is assembled from the very bytes the client is sent, as
  * it reads them (no `tee()`: a client that does not read holds the upstream back, and one
  * that leaves cancels it), up to MAX_CACHED_CHARS, and stored only if it completed. Hits
@@ -56,14 +56,14 @@ function stable(value: unknown): string {
 }
 
 /** `route` keeps each endpoint's entries apart (chat completions, embeddings). */
-export async function cachePlan(req: Record<string, unknown>, resolution: Resolution, clientKeyId: string, header: string | undefined, route = "chat"): Promise<CachePlan> {
+export async function cachePlan(req: Record<string, unknown>, resolution: Resolution, client: string, header: string | undefined, route = "chat"): Promise<CachePlan> {
   const ttl = ttlFrom(header, resolution);
   if (ttl === 0) return { status: "BYPASS" };
   const normalized = Object.fromEntries(Object.entries(req).filter(([k]) => !IGNORED.has(k)));
   normalized.model = resolution.requested;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(stable(normalized)));
   const hash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { status: "LOOKUP", ttl, key: new Request(`https://cache.ai-proxy.internal/${route}/${clientKeyId}/${hash}`) };
+  return { status: "LOOKUP", ttl, key: new Request(`https://cache.ai-proxy.internal/${route}/${client}/${hash}`) };
 }
 
 /** A cached answer in the shape the request asked for, or undefined on a miss. */

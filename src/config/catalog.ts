@@ -4,7 +4,7 @@
  * models up here instead of walking the raw config.
  */
 import { config, configBuiltAt } from "./models.generated";
-import type { CategoryConfig, ModelConfig, ProviderConfig, ProxyConfig } from "./schema";
+import type { CategoryConfig, ClientConfig, ModelConfig, ProviderConfig, ProxyConfig } from "./schema";
 
 export interface ResolvedModel extends ModelConfig {
   readonly providerId: string;
@@ -22,6 +22,8 @@ export interface Catalog {
   readonly aliases: ReadonlyMap<string, string>;
   /** Prefix aliases (keys ending in `*`, without it), in file order. */
   readonly aliasPrefixes: ReadonlyArray<readonly [prefix: string, target: string]>;
+  /** Named clients' rules (models.yaml `clients`); a client not named here has none. */
+  readonly clients: ReadonlyMap<string, ClientConfig>;
   readonly builtAt: number;
 }
 
@@ -49,7 +51,7 @@ export function buildCatalog(source: ProxyConfig, builtAt: number): Catalog {
     if (alias.endsWith("*")) aliasPrefixes.push([alias.slice(0, -1), target]);
     else aliases.set(alias, target);
   }
-  return { models, categories, categorySettings, defaultSize: source.default_size, aliases, aliasPrefixes, builtAt };
+  return { models, categories, categorySettings, defaultSize: source.default_size, aliases, aliasPrefixes, clients: new Map(Object.entries(source.clients ?? {})), builtAt };
 }
 
 export const catalog: Catalog = buildCatalog(config, configBuiltAt);

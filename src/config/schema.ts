@@ -5,6 +5,7 @@
  * from `z.output` here, never from hand-written interfaces.
  */
 import { z } from "zod";
+import { CLIENT_NAME } from "./client-name";
 import { parseDayReset } from "./day-reset";
 import { checkEmbeddingModels, defaultEmbeddingApi, EMBEDDING_APIS, TASK_TYPES } from "./embedding-rules";
 
@@ -176,6 +177,16 @@ const categorySchema = z.strictObject({
   cache_ttl: positiveInt.optional(),
 });
 
+/** A client's rules (models.yaml `clients`): its own limits, the models it may use, its role. */
+const clientSchema = z.strictObject({
+  limits: limitsSchema.optional(),
+  /** Model names, categories and aliases it may use; absent: every model. */
+  models: z.array(label).min(1, "must list at least one model, category or alias").optional(),
+  max_concurrent: positiveInt.optional(),
+  /** An admin sees every client's usage and the whole /v1/status. */
+  role: z.enum(["client", "admin"]).default("client"),
+});
+
 export const configSchema = z
   .strictObject({
     providers: z.record(label, providerSchema).refine((p) => Object.keys(p).length > 0, "at least one provider is required"),
@@ -184,6 +195,7 @@ export const configSchema = z
     categories: z.record(label, categorySchema).default({}),
     /** What clients call a model: exact names, or prefixes ending in `*`, mapped to a model or a category. */
     aliases: z.record(label, label).optional(),
+    clients: z.record(z.string(), clientSchema).optional(),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -234,6 +246,12 @@ export const configSchema = z
     }
     checkEmbeddingModels(config, ctx);
     checkAliases(config.aliases ?? {}, names, sizes, ctx);
+    for (const [client, rules] of Object.entries(config.clients ?? {})) {
+      if (!CLIENT_NAME.test(client)) ctx.addIssue({ code: "custom", path: ["clients", client], message: "must be a client name (letters, digits, . _ -; at most 64)" });
+      rules.models?.forEach((m, i) => {
+        if (!names.has(m) && !sizes.has(m) && !(m in (config.aliases ?? {}))) ctx.addIssue({ code: "custom", path: ["clients", client, "models", i], message: `unknown model, category or alias "${m}"` });
+      });
+    }
     if (config.default_size !== undefined && !sizes.has(config.default_size)) {
       ctx.addIssue({ code: "custom", path: ["default_size"], message: `no model has size "${config.default_size}"` });
     }
@@ -260,3 +278,4 @@ export type ImageApi = (typeof IMAGE_APIS)[number];
 export type EmbeddingApi = (typeof EMBEDDING_APIS)[number];
 export type Strategy = (typeof STRATEGIES)[number];
 export type CategoryConfig = ProxyConfig["categories"][string];
+export type ClientConfig = NonNullable<ProxyConfig["clients"]>[string];

@@ -2,10 +2,12 @@
  * One structured JSON line per request, and optionally one Analytics Engine data point:
  * who asked for what, which models were tried and how each attempt ended, the status,
  * latency, time to first token, tokens and cache status. Never prompts, completions or
- * keys: the record has no field that could hold them. A stream's line is written when
- * the stream ends, so it carries the stream's real outcome and token counts.
+ * keys: the record has no field that could hold them (a client is named, never its key).
+ * A stream's line is written when the stream ends, so it carries the stream's real outcome
+ * and token counts; the same moment reports the request to its client's usage.
  */
 import type { MiddlewareHandler } from "hono";
+import { reportUse } from "../clients/usage-report";
 import type { AppEnv } from "../env";
 import type { AnswerOutcome } from "../routing/answer-outcome";
 import { logLine } from "./log-line";
@@ -27,6 +29,8 @@ export interface AttemptLog {
 }
 
 export interface RequestLog {
+  /** The client's name (never its key); null before auth. */
+  client: string | null;
   requested_model: string | null;
   model: string | null;
   provider: string | null;
@@ -48,6 +52,7 @@ export interface RequestLog {
 
 export function newRequestLog(): RequestLog {
   return {
+    client: null,
     requested_model: null,
     model: null,
     provider: null,
@@ -102,6 +107,11 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
           finished: undefined,
         };
         logLine(level, line);
+        const use = c.get("clientUse");
+        if (use && log.client) {
+          const report = { model: log.model ?? log.requested_model, tokensIn: log.tokens_in ?? 0, tokensOut: log.tokens_out ?? 0, error: line.status >= 400 || log.stream_outcome === "failed" };
+          reportUse(c.env, log.client, use.hold ? { ...report, hold: use.hold } : report, (p) => c.executionCtx.waitUntil(p));
+        }
         c.env.ANALYTICS?.writeDataPoint({
           indexes: [log.model ?? log.requested_model ?? "-"],
           blobs: [line.route, log.requested_model ?? "", log.model ?? "", log.provider ?? "", String(line.status), log.cache ?? "", log.error ?? "", log.stream_outcome ?? ""],

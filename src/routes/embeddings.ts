@@ -12,6 +12,7 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { cachePlan, lookup, store } from "../cache/response-cache";
 import type { ResolvedModel } from "../config/catalog";
+import { admitClient } from "../clients/gate";
 import type { AppEnv } from "../env";
 import { UpstreamBadResponseError } from "../errors";
 import { batchLimit } from "../embeddings/apis";
@@ -58,8 +59,9 @@ async function allBatches<T>(count: number, stop: AbortController, job: (i: numb
 
 async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Response> {
   const log = c.get("log");
-  const resolution = resolveModel(req.body.model, "embedding");
-  const plan = await cachePlan(req.body, resolution, c.get("clientKeyId"), c.req.header("x-proxy-cache-ttl"), "embeddings");
+  const tokens = req.inputs.map((input) => (typeof input === "string" ? estimateTokens(input.length) : input.length));
+  const resolution = await admitClient(c, resolveModel(req.body.model, "embedding"), tokens.reduce((a, b) => a + b, 0), 0, req.body.model);
+  const plan = await cachePlan(req.body, resolution, c.get("client"), c.req.header("x-proxy-cache-ttl"), "embeddings");
   const hit = plan.status === "LOOKUP" ? await lookup(plan, {}) : undefined;
   log.cache = hit ? "HIT" : plan.status === "LOOKUP" ? "MISS" : "BYPASS";
   if (hit) {
@@ -67,7 +69,6 @@ async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Respons
     log.provider = hit.headers.get("x-proxy-provider");
     return hit;
   }
-  const tokens = req.inputs.map((input) => (typeof input === "string" ? estimateTokens(input.length) : input.length));
   const maxBodyBytes = c.get("settings").maxUpstreamBodyBytes;
   const size = batchSize(resolution.candidates, req.dimensions ?? resolution.candidates[0]!.dimensions, maxBodyBytes);
   const stop = new AbortController();

@@ -10,6 +10,7 @@ import { recordAnswer } from "../observability/request-log";
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
+import { admitClient } from "../clients/gate";
 import type { AppEnv } from "../env";
 import { dataUrl, encodeBase64 } from "../images/image-bytes";
 import { prepareImage, sendImage } from "../images/call";
@@ -30,8 +31,8 @@ type Render = (images: GeneratedImage[]) => Response;
 async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string | undefined, render: Render): Promise<Response> {
   const log = c.get("log");
   log.requested_model = requested ?? null;
-  const resolution = resolveImageModels(requested);
   const estimatedTokens = estimateTokens(req.prompt.length);
+  const resolution = await admitClient(c, resolveImageModels(requested), estimatedTokens, undefined, requested);
   const signal = c.req.raw.signal;
   const headers = upstreamHeaders(c);
   const { output, model, attempts } = await dispatch(

@@ -2,9 +2,10 @@
  * GET /models, /v1/models and /v1/models/{id}: every configured model, plus one entry
  * per size category, which clients may send as `model` to let the proxy choose, plus one
  * per alias (a prefix alias is listed as written, `claude-*`; any name it matches is
- * found by id).
+ * found by id). A client with an allow-list sees only what it may use.
  */
 import { Hono } from "hono/tiny";
+import { type ClientRules, mayAsk, rulesFor } from "../clients/rules";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import { NotFoundError } from "../errors";
@@ -17,7 +18,7 @@ interface ModelObject {
   owned_by: string;
 }
 
-function listModels(): ModelObject[] {
+function listModels(rules: ClientRules): ModelObject[] {
   const created = catalog.builtAt;
   const models: ModelObject[] = [...catalog.models.values()].map((m) => ({
     id: m.name,
@@ -37,24 +38,26 @@ function listModels(): ModelObject[] {
     created,
     owned_by: "ai-proxy",
   }));
-  return [...models, ...categories, ...aliases];
+  return [...models, ...categories, ...aliases].filter((m) => mayAsk(rules, m.id));
 }
 
-// Built once per isolate: the config cannot change without a new deployment.
-let cache: { list: ModelObject[]; byId: Map<string, ModelObject> } | undefined;
-function models() {
-  if (!cache) {
-    const list = listModels();
-    cache = { list, byId: new Map(list.map((m) => [m.id, m])) };
+// Built once per isolate and client: the config cannot change without a new deployment.
+const cache = new Map<string, { list: ModelObject[]; byId: Map<string, ModelObject> }>();
+function models(client: string) {
+  let entry = cache.get(client);
+  if (!entry) {
+    const list = listModels(rulesFor(client));
+    cache.set(client, (entry = { list, byId: new Map(list.map((m) => [m.id, m])) }));
   }
-  return cache;
+  return entry;
 }
 
 export const modelsRoutes = new Hono<AppEnv>()
-  .get("/models", (c) => c.json({ object: "list", data: models().list }))
+  .get("/models", (c) => c.json({ object: "list", data: models(c.get("client")).list }))
   .get("/models/:id{.+}", (c) => {
     const id = c.req.param("id");
-    const model = models().byId.get(id) ?? (aliasTarget(id) === undefined ? undefined : { id, object: "model", created: catalog.builtAt, owned_by: "ai-proxy" });
+    const rules = rulesFor(c.get("client"));
+    const model = models(c.get("client")).byId.get(id) ?? (aliasTarget(id) === undefined || !mayAsk(rules, id) ? undefined : { id, object: "model", created: catalog.builtAt, owned_by: "ai-proxy" });
     if (!model) throw new NotFoundError(`The model '${id}' does not exist.`, "model_not_found", "model");
     return c.json(model);
   });

@@ -1,6 +1,6 @@
 /**
  * Serves one internal (Chat Completions) request, whatever protocol the client spoke:
- * the response cache when the request opts in, else dispatch over the resolved
+ * the client's allow-list and limits (clients/gate.ts), then the response cache when the request opts in, else dispatch over the resolved
  * candidates, each attempt prepared for its target's protocol; the request log records
  * the attempts and, once it has one, the stream's outcome. Returns the internal answer
  * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
@@ -8,6 +8,7 @@
  */
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
+import { admitClient } from "../clients/gate";
 import type { AppEnv } from "../env";
 import type { AnswerContext, InboundProtocol, RequestFor } from "../inbound/types";
 import { recordAnswer } from "../observability/request-log";
@@ -30,8 +31,10 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
   const log = c.get("log");
   log.requested_model = req.model ?? null;
   log.stream = req.stream === true;
-  const resolution = resolveModel(req.model, "chat");
-  const plan = await cachePlan(req, resolution, c.get("clientKeyId"), c.req.header("x-proxy-cache-ttl"));
+  const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
+  const maxOutput = req.max_completion_tokens ?? req.max_tokens ?? undefined;
+  const resolution = await admitClient(c, resolveModel(req.model, "chat"), estimatedTokens, maxOutput, req.model);
+  const plan = await cachePlan(req, resolution, c.get("client"), c.req.header("x-proxy-cache-ttl"));
   if (plan.status === "LOOKUP") {
     const hit = await lookup(plan, req);
     if (hit) {
@@ -42,7 +45,6 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     }
   }
   log.cache = plan.status === "LOOKUP" ? "MISS" : "BYPASS";
-  const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
   const started = Date.now();
   const attempt = chatAttempt(c.env, opts.requestFor ?? (() => req), {
     signal: c.req.raw.signal,
@@ -50,7 +52,7 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     headers: upstreamHeaders(c),
     maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
   });
-  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, req.max_completion_tokens ?? req.max_tokens ?? undefined, () => conversationOf(c, req)), attempt);
+  const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, maxOutput, () => conversationOf(c, req)), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
   recordAnswer(log, model, output.done);

@@ -3,9 +3,11 @@
  * limiters: breaker, cooldown, in-flight requests, latency (average and median), recent
  * successes and errors, and each declared window's usage; each provider's account-wide
  * usage; and, per size category, the order the proxy would try its models in right now
- * and which one would serve the next request.
+ * and which one would serve the next request. An admin sees all of it; a client with an
+ * allow-list sees only the models it may use, their providers, and categories narrowed.
  */
 import { Hono } from "hono/tiny";
+import { mayUse, rulesFor } from "../clients/rules";
 import { catalog } from "../config/catalog";
 import type { AppEnv } from "../env";
 import type { ModelStatus, ProviderStatus } from "../limits/limiter-types";
@@ -34,7 +36,9 @@ type Entry = { model: ModelStatus; provider: ProviderStatus };
 export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
   const ctx = quotaContext(c.env, (p) => c.executionCtx.waitUntil(p));
   // A per-key pool's state lives in one limiter per key (limits/key-pool.ts): the first key's stands for the model.
-  const specs = [...catalog.models.values()];
+  const rules = rulesFor(c.get("client"));
+  const shown = (name: string) => rules.admin || mayUse(rules, name);
+  const specs = [...catalog.models.values()].filter((m) => shown(m.name));
   const keyed = new Map<string, string>();
   const names = [...new Set(specs.flatMap((m) => quotaClient.keyLimiters(m, ctx).map((k) => (keyed.set(k.limiter, k.key), k.limiter))))];
   for (const m of specs) if (!quotaClient.keyLimiters(m, ctx).length && !names.includes(m.providerId)) names.push(m.providerId);
@@ -68,14 +72,15 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
       usage: usageOut(s?.model.usage ?? {}),
     };
   });
-  const categories = [...catalog.categories.keys()].map((name): StatusCategory => {
+  const categories = [...catalog.categories.keys()].flatMap((name): StatusCategory[] => {
     const resolution = resolveModel(name, catalog.categories.get(name)?.[0]?.type ?? "chat");
-    const order = orderCandidates(resolution, { views: quotaClient.views, lastUsed: new Map() }).map((m) => m.name);
+    const order = orderCandidates(resolution, { views: quotaClient.views, lastUsed: new Map() }).map((m) => m.name).filter(shown);
+    if (!order.length) return [];
     const next = order.find((n) => {
       const s = byModel.get(n);
       return s ? available(s.model, s.provider) : true;
     });
-    return { name, strategy: resolution.strategy, order, next: next ?? null };
+    return [{ name, strategy: resolution.strategy, order, next: next ?? null }];
   });
   return c.json({
     object: "status",

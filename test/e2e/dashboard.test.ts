@@ -15,13 +15,18 @@ import { E2E_KEY, type RunningProxy, startProxy } from "./wrangler-dev";
 
 const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
 const chromiumPath = chromiumFor("dashboard");
+// Named clients with rules in test/models.test.yaml: an admin, and one with an allow-list.
+const ADMIN_KEY = "cl-admin:sk-e2e-admin-0123";
+const NARROW_KEY = "cl-narrow:sk-e2e-narrow-0123";
+const ONE_KEY = "cl-one:sk-e2e-one-0123";
+const keyOf = (entry: string) => entry.slice(entry.indexOf(":") + 1);
 
 let proxy: RunningProxy;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!chromiumPath) return;
-  proxy = await startProxy();
+  proxy = await startProxy({ PROXY_API_KEYS: `${E2E_KEY},${ADMIN_KEY},${NARROW_KEY},${ONE_KEY}` });
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
   await mkdir(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -65,18 +70,18 @@ async function open() {
   return res;
 }
 
-/** Opens the page and signs in with the proxy's client key. */
-async function signIn() {
+/** Opens the page and signs in with a client key of the proxy. */
+async function signIn(key = E2E_KEY, model = "exact-50") {
   await open();
-  await page.fill("#key", E2E_KEY);
+  await page.fill("#key", key);
   await page.click("#login-form button");
-  await card("exact-50").waitFor();
+  await card(model).waitFor();
 }
 
-const chat = (model: string, content = "hi") =>
+const chat = (model: string, content = "hi", key = E2E_KEY) =>
   fetch(`${proxy.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${E2E_KEY}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ model, messages: [{ role: "user", content }] }),
   });
 const directive = (d: Record<string, unknown>) => `<<sim ${JSON.stringify(d)}>>`;
@@ -196,7 +201,43 @@ describe.skipIf(!chromiumPath)("dashboard in Chromium", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
-  it("sends the key only to /v1/status, and nothing to any other origin", async () => {
+  it("shows an admin every client's usage against its limits, and a client only its own usage and models", async () => {
+    await signIn(keyOf(ADMIN_KEY));
+    await page.locator('[data-client="cl-narrow"]').waitFor();
+    expect(await page.locator("#clients-title").textContent()).toBe("Clients");
+    const names = await page.locator("[data-client]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.client));
+    expect(names).toEqual(expect.arrayContaining(["cl-admin", "cl-narrow", expect.stringMatching(/^key-[0-9a-f]{8}$/)]));
+    // cl-burst has no key here, so it has no card; cl-narrow's card has no limits to draw.
+    expect(names).not.toContain("cl-burst");
+    expect(await page.locator('[data-client="cl-narrow"] .none').textContent()).toBe("No declared limits");
+    // cl-one may make 5 requests a day: its bar is drawn against that, and moves with them.
+    const rpd = page.locator('[data-client="cl-one"] [data-window="rpd"]');
+    expect(await rpd.locator(".track").getAttribute("aria-valuemax")).toBe("5");
+    const oneBefore = Number(await rpd.locator(".track").getAttribute("aria-valuenow"));
+    const asked = await chat("cl-rpd100", "hi", keyOf(ONE_KEY));
+    expect(asked.status).toBe(oneBefore < 5 ? 200 : 429);
+    await expect.poll(() => rpd.locator(".used").textContent(), { timeout: 20_000, interval: 250 }).toBe(`${Math.min(5, oneBefore + 1)} / 5`);
+    expect(await page.locator("[data-model]").count()).toBeGreaterThan(50);
+
+    const before = Number((await page.locator('[data-client="cl-narrow"] .nums').getAttribute("data-today"))?.split("/")[0]);
+    expect((await chat("cl-cat-b", "hi", keyOf(NARROW_KEY))).status).toBe(200);
+    await expect.poll(() => page.locator('[data-client="cl-narrow"] .nums').getAttribute("data-today"), { timeout: 20_000, interval: 250 }).toBe(`${before + 1}/0`);
+    expect((await page.locator('[data-client="cl-narrow"] .chip').allTextContents()).some((t) => /^cl-cat-b \d+$/.test(t))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-admin.png"), fullPage: true });
+    await page.click("#logout");
+
+    await signIn(keyOf(NARROW_KEY), "cl-cat-b");
+    await page.locator('[data-client="cl-narrow"]').waitFor();
+    expect(await page.locator("#clients-title").textContent()).toBe("Your usage");
+    expect(await page.locator("[data-client]").count()).toBe(1);
+    const models = await page.locator("[data-model]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.model).sort());
+    expect(models).toEqual(["cl-cat-b", "sim-small"]);
+    const text = await page.locator("body").innerText();
+    for (const hidden of ["exact-50", "cl-admin", "sk-e2e"]) expect(text).not.toContain(hidden);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-client.png"), fullPage: true });
+  }, 90_000);
+
+  it("sends the key only to /v1/status and /v1/usage, and nothing to any other origin", async () => {
     await signIn();
     await page.reload();
     await card("exact-50").waitFor();
@@ -206,6 +247,6 @@ describe.skipIf(!chromiumPath)("dashboard in Chromium", () => {
     expect(outside).toEqual([]);
     const withKey = requested.filter((r) => r.authorization !== undefined);
     expect(withKey.length).toBeGreaterThan(1);
-    for (const r of withKey) expect(new URL(r.url).pathname).toBe("/v1/status");
+    for (const r of withKey) expect(["/v1/status", "/v1/usage"]).toContain(new URL(r.url).pathname);
   });
 });

@@ -32,7 +32,7 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-/** `vars` are extra Worker variables, e.g. `{ CORS_ORIGINS: "..." }`. */
+/** `vars` are extra Worker variables, e.g. `{ CORS_ORIGINS: "..." }`; PROXY_API_KEYS there replaces E2E_KEY. */
 export async function startProxy(vars: Record<string, string> = {}): Promise<RunningProxy> {
   const sim = await startSimulator();
   const port = await freePort();
@@ -43,11 +43,11 @@ export async function startProxy(vars: Record<string, string> = {}): Promise<Run
     [
       "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspector),
       "--var", `UPSTREAM:${sim.url}`,
-      "--var", `PROXY_API_KEYS:${E2E_KEY}`,
+      "--var", `PROXY_API_KEYS:${vars.PROXY_API_KEYS ?? E2E_KEY}`,
       "--var", "SIM_OPENAI_KEY:sk-sim-openai-secret",
       "--var", "SIM_GEMINI_KEY:sim-gemini-secret",
       "--var", "SIM_ANTHROPIC_KEY:sim-anthropic-secret",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+      ...Object.entries(vars).filter(([name]) => name !== "PROXY_API_KEYS").flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     {

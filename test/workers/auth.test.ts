@@ -2,7 +2,11 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import type { UsageBody } from "../../src/clients/usage-body";
+import { captureLogs } from "./app-fetch";
 import { BASE, call } from "./helpers";
+
+const logs = captureLogs();
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string; type: string; code: string } }).error;
 
@@ -95,5 +99,24 @@ describe("bearer auth", () => {
     expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "rotated" }, ctx)).status).toBe(200);
     expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "other" }, ctx)).status).toBe(401);
     expect((await app.fetch(req(), { ...env, PROXY_API_KEYS: "other,rotated2" }, ctx)).status).toBe(401);
+  });
+
+  it("names clients by name:key, one name for several keys, a bare key by a fingerprint; rules for a name no key carries are said once", async () => {
+    const keys = "alice:sk-alice-1, alice:sk-alice-2, sk-bare-key, cl-admin:sk-root, weird/name:sk-x";
+    const whoAmI = async (key: string) => {
+      const res = await app.fetch(new Request(`${BASE}/v1/usage`, { headers: { authorization: `Bearer ${key}` } }), { ...env, PROXY_API_KEYS: keys }, createExecutionContext());
+      return res.status === 200 ? ((await res.json()) as UsageBody).clients.map((c) => c.client) : res.status;
+    };
+    expect(await whoAmI("sk-alice-1")).toEqual(["alice"]);
+    expect(await whoAmI("sk-alice-2")).toEqual(["alice"]);
+    expect(await whoAmI("alice")).toBe(401);
+    const [bare] = (await whoAmI("sk-bare-key")) as string[];
+    expect(bare).toMatch(/^key-[0-9a-f]{8}$/);
+    // Not a client name, so the whole entry is a bare key.
+    expect(await whoAmI("weird/name:sk-x")).toEqual([expect.stringMatching(/^key-[0-9a-f]{8}$/)]);
+    expect(await whoAmI("sk-root")).toEqual(["alice", bare, "cl-admin", expect.stringMatching(/^key-/)]);
+    const said = logs.written().filter((l) => l.includes("no key in PROXY_API_KEYS"));
+    expect(said.map((l) => (JSON.parse(l) as { client: string }).client).sort()).toEqual(["cl-burst", "cl-narrow", "cl-one", "cl-two"]);
+    for (const line of logs.written()) expect(line).not.toMatch(/sk-alice|sk-bare|sk-root/);
   });
 });

@@ -2,13 +2,15 @@
  * The dashboard's browser code. scripts/build-dashboard.ts bundles and minifies it into
  * the page as one inline script, which the CSP allows by its hash. It keeps the client key
  * in sessionStorage, so it lives as long as the tab and never reaches a cookie the Worker
- * would receive on other requests, and polls /v1/status with it. Every value is written
+ * would receive on other requests, and polls /v1/status and /v1/usage with it. Every value is written
  * with textContent, never parsed as HTML, so nothing from the config or an upstream can
  * inject markup; the CSP's Trusted Types rule would refuse it anyway. Countdowns tick
  * locally each second, corrected for the server's clock. The answer's shape is the
  * route's own type, so the two cannot drift apart unnoticed.
  */
 import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage, StatusWindow } from "../../routes/status-body";
+import type { UsageBody } from "../../clients/usage-body";
+import { isUsage, renderClients } from "./clients-panel";
 import { add, byId, el } from "./dom";
 import { count, millis, span } from "./format";
 
@@ -29,6 +31,9 @@ const ui = {
   loginError: byId("login-error", HTMLElement),
   board: byId("board", HTMLElement),
   summary: byId("summary", HTMLElement),
+  clients: byId("clients", HTMLElement),
+  clientsGrid: byId("clients-grid", HTMLElement),
+  clientsTitle: byId("clients-title", HTMLElement),
   cats: byId("cats", HTMLElement),
   accounts: byId("accounts", HTMLElement),
   providers: byId("providers", HTMLElement),
@@ -41,6 +46,7 @@ let timer = 0;
 let skew = 0;
 let lastOk = 0;
 let data: StatusBody | null = null;
+let usage: UsageBody | null = null;
 let ticking: Array<{ node: HTMLElement; until: number; prefix: string }> = [];
 // Bumped by every refresh and sign-out: an answer that arrives after either is dropped.
 let generation = 0;
@@ -63,9 +69,10 @@ function showLogin(message: string): void {
   clearTimeout(timer);
   generation++;
   data = null;
+  usage = null;
   lastOk = 0;
   // Nothing of the last key's view stays in the page once it is gone.
-  for (const node of [ui.summary, ui.cats, ui.providers, ui.models]) node.replaceChildren();
+  for (const node of [ui.summary, ui.cats, ui.providers, ui.models, ui.clientsGrid]) node.replaceChildren();
   ui.board.hidden = true;
   ui.live.hidden = true;
   ui.login.hidden = false;
@@ -80,7 +87,9 @@ async function refresh(): Promise<void> {
   if (!key) return showLogin("");
   const mine = ++generation;
   try {
-    const res = await fetch("/v1/status", { headers: { authorization: `Bearer ${key}` }, cache: "no-store" });
+    const get = (path: string) => fetch(path, { headers: { authorization: `Bearer ${key}` }, cache: "no-store" });
+    // Usage is a panel of its own: when it cannot be had, the rest still shows.
+    const [res, used] = await Promise.all([get("/v1/status"), get("/v1/usage").then((r) => r.json(), () => null).catch(() => null)]);
     const body: unknown = await res.json().catch(() => null);
     if (mine !== generation) return;
     if (res.status === 401 || res.status === 403) {
@@ -90,6 +99,7 @@ async function refresh(): Promise<void> {
     if (!res.ok || !isStatus(body)) throw new Error(errorMessage(body) ?? `HTTP ${res.status}`);
     skew = Date.parse(body.generated_at) - Date.now() || 0;
     data = body;
+    usage = isUsage(used) ? used : null;
     lastOk = Date.now();
     ui.login.hidden = true;
     ui.live.hidden = false;
@@ -213,6 +223,7 @@ function render(): void {
   ];
   for (const n of stats) n.className = "stat";
   ui.summary.replaceChildren(...stats);
+  renderClients(ui.clients, ui.clientsGrid, ui.clientsTitle, usage, (usage?.clients.length ?? 0) > 1 || usage?.clients[0]?.role === "admin", bars);
   ui.cats.replaceChildren(...categories.map((c) => categoryCard(c, down)));
 
   const accounts = providers.filter((p) => p.exhausted_until || Object.keys(p.usage).length);
