@@ -10,10 +10,21 @@ import type { StatusBody } from "../../src/routes/status-body";
 import { appPost, captureLogs } from "./app-fetch";
 import { awayFromDayEdge, awayFromMinuteEdge, call, chat, postJson, recorded, sim, simStats } from "./helpers";
 
-const KEYS = { one: "sk-cl-one-0123456789", two: "sk-cl-two-0123456789", burst: "sk-cl-burst-0123456789", narrow: "sk-cl-narrow-0123456789", admin: "sk-cl-admin-0123456789" };
+const KEYS = { one: "sk-cl-one-0123456789", two: "sk-cl-two-0123456789", burst: "sk-cl-burst-0123456789", narrow: "sk-cl-narrow-0123456789", admin: "sk-cl-admin-0123456789", conc: "sk-cl-conc-0123456789", tokens: "sk-cl-tokens-0123456789" };
 const logs = captureLogs();
 
 const ask = (key: string, model: string, content = "hi") => postJson("/v1/chat/completions", { model, messages: [{ role: "user", content }] }, { key });
+/** The client's own usage, once its limiter has recorded `requests` finished requests (usage is written behind). */
+async function usageAfter(key: string, requests: number): Promise<UsageBody["clients"][number]> {
+  let mine: UsageBody["clients"][number] | undefined;
+  await expect
+    .poll(async () => {
+      mine = ((await (await call("/v1/usage", { key })).json()) as UsageBody).clients[0];
+      return mine?.day.requests;
+    }, { timeout: 10_000, interval: 50 })
+    .toBe(requests);
+  return mine!;
+}
 const getJson = async <T>(path: string, key: string): Promise<T> => (await call(path, { key })).json() as Promise<T>;
 
 describe("named clients", () => {
@@ -118,5 +129,34 @@ describe("named clients", () => {
     const refused = await appPost("/v1/chat/completions", { model: "sim-big", messages: [{ role: "user", content: "hi" }] }, { key: KEYS.narrow });
     expect(logs.lineFor(refused)).toMatchObject({ client: "cl-narrow", status: 403, error: "model_not_allowed" });
     for (const line of logs.written()) for (const key of [...Object.values(KEYS), "test-key-1"]) expect(line).not.toContain(key);
+  });
+  it("holds a client to max_concurrent: 2 of 6 at once go upstream, the rest 429, and a finished request frees its place", async () => {
+    const t = `cl-${crypto.randomUUID()}`;
+    const slow = sim({ tag: t, delay_ms: 600 });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => ask(KEYS.conc, "cl-open", slow)));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(2);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(4);
+    for (const r of refused) expect(((await r.json()) as { error: { code: string } }).error.code).toBe("client_rate_limit_exceeded");
+    expect(await recorded(t)).toHaveLength(2);
+    // The places come back with the finished requests' reports, written behind.
+    expect((await usageAfter(KEYS.conc, 2)).in_flight).toBe(0);
+    const again = await Promise.all(Array.from({ length: 2 }, () => ask(KEYS.conc, "cl-open", slow)));
+    expect(again.map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it("holds a client's tpd 120 against 59-token answers: 2 of 5 served, the rest refused before any upstream call", async () => {
+    await awayFromDayEdge();
+    const t = `cl-${crypto.randomUUID()}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      // 2 input tokens (the directive's words, as the simulator counts them) and 57 output tokens.
+      const r = await ask(KEYS.tokens, "cl-open", sim({ tag: t, reply_words: 57 }));
+      statuses.push(r.status);
+      if (r.status === 200) await usageAfter(KEYS.tokens, i + 1);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429, 429]);
+    expect(await recorded(t)).toHaveLength(2);
+    expect((await usageAfter(KEYS.tokens, 2)).limits.tpd).toMatchObject({ used: 118, limit: 120 });
   });
 });
