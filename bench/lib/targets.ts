@@ -142,7 +142,7 @@ export async function startProxyWorkerd(name: string, bundle: string, sim: strin
     moduleFile: placeModule(bundle, dir, name.replace(/\W+/g, "-")),
     compatibilityDate: COMPAT_DATE,
     bindings: { UPSTREAM: sim, PROXY_API_KEYS: BENCH_KEY, RETRY_MAX_ATTEMPTS: "3", BENCH_UPSTREAM_KEY: "bench-upstream-key" },
-    durableObjects: { binding: "LIMITER", className: "ProviderLimiter", storageDir },
+    durableObjects: { classes: { LIMITER: "ProviderLimiter" }, storageDir },
   });
   const { pid, url } = await startWorkerd(name, dir, config, port);
   return { name, url: `${url}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_KEY}` }, model: "bench", pid };

@@ -6,7 +6,7 @@
  *
  * With several ports, each gets a Worker service of its own from the same module: separate
  * isolates (separate module state, so separate lease pools and caches), as a deployment's
- * isolates are, all bound to one Durable Object namespace, which the first declares.
+ * isolates are, all bound to the same Durable Object namespaces, which the first declares.
  */
 export interface WorkerdConfig {
   /** One socket per Worker service: one port serves one isolate; several serve several. */
@@ -15,7 +15,8 @@ export interface WorkerdConfig {
   moduleFile: string;
   compatibilityDate: string;
   bindings: Record<string, string>;
-  durableObjects?: { binding: string; className: string; storageDir: string };
+  /** Durable Object bindings (binding name → class), all kept in one directory. */
+  durableObjects?: { classes: Record<string, string>; storageDir: string };
 }
 
 export function workerdConfig(c: WorkerdConfig): string {
@@ -23,17 +24,19 @@ export function workerdConfig(c: WorkerdConfig): string {
   const names = ports.map((_, i) => (i === 0 ? "main" : `main${i}`));
   const text = Object.entries(c.bindings).map(([name, value]) => `    (name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)}),`);
   const dob = c.durableObjects;
+  const classes = Object.entries(dob?.classes ?? {});
   const worker = (name: string, i: number) => {
-    // The namespace lives in the first service; the others reach the very same objects through it.
-    const namespace = i === 0 ? JSON.stringify(dob?.className) : `(className = ${JSON.stringify(dob?.className)}, serviceName = "main")`;
+    // The namespaces live in the first service; the others reach the very same objects through it.
+    const namespace = (className: string) => (i === 0 ? JSON.stringify(className) : `(className = ${JSON.stringify(className)}, serviceName = "main")`);
+    const declared = classes.map(([, className]) => `(className = ${JSON.stringify(className)}, uniqueKey = "bench-${className}", enableSql = true)`);
     return `const ${name}Worker :Workerd.Worker = (
   modules = [ (name = "index.js", esModule = embed ${JSON.stringify(c.moduleFile)}) ],
   compatibilityDate = ${JSON.stringify(c.compatibilityDate)},
   bindings = [
 ${text.join("\n")}
-${dob ? `    (name = ${JSON.stringify(dob.binding)}, durableObjectNamespace = ${namespace}),` : ""}
+${classes.map(([binding, className]) => `    (name = ${JSON.stringify(binding)}, durableObjectNamespace = ${namespace(className)}),`).join("\n")}
   ],
-${dob && i === 0 ? `  durableObjectNamespaces = [ (className = ${JSON.stringify(dob.className)}, uniqueKey = "bench-${dob.className}", enableSql = true) ],\n  durableObjectStorage = (localDisk = "do-disk"),\n` : ""}  globalOutbound = "internet",
+${dob && i === 0 ? `  durableObjectNamespaces = [ ${declared.join(", ")} ],\n  durableObjectStorage = (localDisk = "do-disk"),\n` : ""}  globalOutbound = "internet",
 );
 `;
   };

@@ -20,6 +20,8 @@ import { type Simulator, startSimulator } from "../simulator/server";
 const root = resolve(import.meta.dirname, "../..");
 const bin = (name: string) => join(root, "node_modules/.bin", name);
 export const ISOLATES_KEY = "isolates-key";
+/** Named client keys (`name:key`), for the clients a config's `clients` section gives limits. */
+export const CLIENT_KEYS = { "iso-cl-a": "iso-cl-a-key-0123456789", "iso-cl-b": "iso-cl-b-key-0123456789" } as const;
 const COMPAT_DATE = "2026-11-01";
 
 export interface Isolates {
@@ -81,8 +83,8 @@ export async function startIsolates(modelsYaml: string, isolates: number): Promi
       port: ports,
       moduleFile: "index.js",
       compatibilityDate: COMPAT_DATE,
-      bindings: { UPSTREAM: sim.url, PROXY_API_KEYS: ISOLATES_KEY, RETRY_MAX_ATTEMPTS: "3" },
-      durableObjects: { binding: "LIMITER", className: "ProviderLimiter", storageDir },
+      bindings: { UPSTREAM: sim.url, PROXY_API_KEYS: [ISOLATES_KEY, ...Object.entries(CLIENT_KEYS).map(([name, key]) => `${name}:${key}`)].join(","), RETRY_MAX_ATTEMPTS: "3" },
+      durableObjects: { classes: { LIMITER: "ProviderLimiter", CLIENTS: "ClientLimiter" }, storageDir },
     });
     writeFileSync(join(dir, "isolates.capnp"), config);
     let log = "";

@@ -3,13 +3,15 @@
  * from the real bundle) sharing one ProviderLimiter per provider, in front of the upstream
  * simulator, which enforces every `rpmN` in an upstream model id itself. Every scenario
  * asserts at the simulator that exactly min(load, capacity) requests reached the upstream
- * and that it never had to refuse one.
+ * and that it never had to refuse one. Named clients' own limits are held the same way, by
+ * one ClientLimiter per client that every isolate asks.
  *
  * Windows: each minute-bound scenario starts with enough of a minute left; the daily
  * limits reset at a time of day twelve hours away from the run, so no run can straddle one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Answer, ask, awayFromMinuteEdge, type Isolates, minuteOf, simStats, startIsolates } from "./harness";
+import OpenAI from "openai";
+import { type Answer, ask, CLIENT_KEYS, awayFromMinuteEdge, type Isolates, minuteOf, simStats, startIsolates } from "./harness";
 
 const ISOLATES = 8;
 const SCENARIO_MS = 25_000;
@@ -38,6 +40,10 @@ models:${burst("BURST4", "b4")}${burst("BURST8", "b8")}
   - { name: tpd-4, provider: iso, model: iso/tpd-4, limits: { tpd: 120 } }
   - { name: tpm-1, provider: iso, model: iso/tpm-1, limits: { tpm: 120 } }
   - { name: tpm-4, provider: iso, model: iso/tpm-4, limits: { tpm: 120 } }
+  - { name: cl-100, provider: iso, model: iso/cl-rpm100, limits: { rpm: 100 } }
+clients:
+  iso-cl-a: { limits: { rpm: 10 } }
+  iso-cl-b: { limits: { rpm: 10 } }
 categories:
   BURST4: { max_wait_ms: 10000 }
   BURST8: { max_wait_ms: 10000 }
@@ -141,6 +147,18 @@ describe("quota across isolates sharing one limiter", () => {
         `refusals' Retry-After ≤ ${Math.max(0, ...[...refused, ...after].map((a) => a.retryAfter ?? 0))} s; ` +
         `first regained slot ${regained && refused.length ? `${regained.at - firstRefusal} ms after the first refusal` : "not needed"}`,
     );
+  }, 60_000);
+
+  it("holds two clients to rpm 10 each across 8 isolates: 10 of 30 each, 20 upstream", async () => {
+    await awayFromMinuteEdge(SCENARIO_MS);
+    const as = (key: string, i: number) => new OpenAI({ baseURL: iso.clients[i % ISOLATES]!.baseURL, apiKey: key, maxRetries: 0, timeout: 60_000 });
+    const answers = await Promise.all(
+      Object.values(CLIENT_KEYS).map((key) => Promise.all(Array.from({ length: 30 }, (_, i) => ask(as(key, i), "cl-100")))),
+    );
+    expect(answers.map(served)).toEqual([10, 10]);
+    expect(answers.flat().filter((a) => a.status === 429)).toHaveLength(40);
+    expect(await stats("iso/cl-rpm100")).toEqual({ requests: 20, rate_limited: 0 });
+    figures.push(`two clients with rpm 10, 30 requests each at once over 8 isolates: ${answers.map(served).join(" + ")} served, 20 upstream`);
   }, 60_000);
 
   it("holds a daily limit across 4 isolates", async () => {
