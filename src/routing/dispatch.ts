@@ -16,6 +16,7 @@ import {
   UpstreamError,
   UpstreamRateLimitError,
 } from "../errors";
+import { perKey } from "../limits/key-pool";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
 import type { QuotaContext } from "../limits/quota-context";
 import type { QuotaClient, SettleInfo } from "../limits/quota-client";
@@ -145,10 +146,24 @@ interface RunState<P> {
   readonly refusals: Set<RefusalReason>;
   /** Providers whose stale token this request has refreshed once already. */
   readonly refreshed: Set<string>;
+  /** How often a model was tried again at once on another key of its pool after a 429. */
+  readonly keyMoves: Map<string, number>;
   attempts: number;
   lastError?: ProxyError;
   prepareError?: ProxyError;
   upstreamLimited: boolean;
+}
+
+/**
+ * A 429 on one key of a per-key pool cools that key only: the model is worth trying again
+ * at once, on a key with quota left, once for each other key of the pool.
+ */
+function anotherKey<P>(run: RunState<P>, model: ResolvedModel): boolean {
+  const keys = model.providerConfig.api_key_env?.length ?? 0;
+  const moved = run.keyMoves.get(model.name) ?? 0;
+  if (keys < 2 || !perKey(model) || moved >= keys - 1) return false;
+  run.keyMoves.set(model.name, moved + 1);
+  return true;
 }
 
 /** What one pass over the candidates found when none answered. */
@@ -209,6 +224,7 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
         run.upstreamLimited = true;
         // An exhausted account frees at its reset, which the models' refusals will tell.
         if (o.retryAfterMs !== undefined || o.scope !== "account") pass.earliest = Math.min(pass.earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
+        if (anotherKey(run, model)) i--;
       } else if (err.retryable || verdict === "later") pass.transientFailure = true;
       continue;
     }
@@ -235,7 +251,7 @@ export async function dispatch<P, R = Response>(resolution: Resolution, opts: Di
   const { quota, settings, signal } = opts;
   const fits = candidatesThatFit(resolution, opts);
   const started = Date.now();
-  const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), refreshed: new Set(), attempts: 0, upstreamLimited: false };
+  const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), refreshed: new Set(), keyMoves: new Map(), attempts: 0, upstreamLimited: false };
   let retries = 0;
   let slotPolls = 0;
   // Every pass either makes an attempt (bounded), sleeps (bounded by the waits allowed and
