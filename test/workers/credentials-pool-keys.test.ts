@@ -1,12 +1,13 @@
 /**
  * A key pool's per-key state through the whole Worker: a 429 from the upstream cools only
  * the key it came on, while the pool's other key serves, and /v1/status shows the cooldown
- * on that key alone, and the move is logged by fingerprint; a conversation named by the request's `user` field stays on one key,
- * whatever its messages say.
+ * on that key alone, and the move is logged by fingerprint; rate headers saying a key has
+ * no requests left move the conversation off that key only; a conversation named by the
+ * request's `user` field, or else by its first two messages, stays on one key.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { awayFromMinuteEdge, call, chat, simStats } from "./helpers";
+import { awayFromMinuteEdge, call, chat, postJson, sim, simStats } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
 const [KEY1, KEY2] = [vars.POOL_KEY_1!, vars.POOL_KEY_2!];
@@ -51,5 +52,28 @@ describe("key pool: per-key state", () => {
     for (let i = 0; i < 8; i++) expect((await chat("pool-user", `question number ${i}`, { user: "alice" })).status).toBe(200);
     const counts = (await perKey("perkey-user")).map((s) => s.requests).sort();
     expect(counts).toEqual([0, 8]);
+  });
+
+  it("moves a conversation off a key whose rate headers say it has no requests left, to the other key", async () => {
+    const session = { "x-proxy-session": "hdr-a" };
+    const exhausted = sim({ headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "45s" } });
+    expect((await chat("pool-hdr", `${exhausted} first`, {}, session)).status).toBe(200);
+    const first = await perKey("perkey-hdr");
+    for (let i = 0; i < 2; i++) expect((await chat("pool-hdr", `then ${i}`, {}, session)).status).toBe(200);
+    const after = await perKey("perkey-hdr");
+    // The key that said it was out served only the first; the other key served the rest.
+    expect(after.map((s, i) => s.requests - first[i]!.requests)).toEqual(first.map((s) => (s.requests === 1 ? 0 : 2)));
+  });
+
+  it("keeps a conversation with no user or session on one key by its first two messages", async () => {
+    for (let i = 0; i < 8; i++) {
+      const messages = [
+        { role: "user", content: "Plan a trip to Lisbon" },
+        { role: "assistant", content: "For how long?" },
+        { role: "user", content: `${i + 2} days` },
+      ];
+      expect((await postJson("/v1/chat/completions", { model: "pool-conv", messages })).status).toBe(200);
+    }
+    expect((await perKey("perkey-conv")).map((s) => s.requests).sort()).toEqual([0, 8]);
   });
 });
