@@ -3,14 +3,15 @@
  * the key it came on, while the pool's other key serves, and /v1/status shows the cooldown
  * on that key alone, and the move is logged by fingerprint; rate headers saying a key has
  * no requests left move the conversation off that key only; a conversation named by the
- * request's `user` field, or else by its first two messages, stays on one key.
+ * request's `user` field, or else by its first two messages, stays on one key; a key
+ * whose calls fail opens its own breaker, and the other key serves.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { awayFromMinuteEdge, call, chat, postJson, sim, simStats } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
-const [KEY1, KEY2] = [vars.POOL_KEY_1!, vars.POOL_KEY_2!];
+const [KEY1, KEY2, FAILING] = [vars.POOL_KEY_1!, vars.POOL_KEY_2!, vars.POOL_FAILING!];
 const perKey = async (model: string) => [await simStats(`${model}@${KEY1}`), await simStats(`${model}@${KEY2}`)];
 
 interface StatusKey {
@@ -75,5 +76,19 @@ describe("key pool: per-key state", () => {
       expect((await postJson("/v1/chat/completions", { model: "pool-conv", messages })).status).toBe(200);
     }
     expect((await perKey("perkey-conv")).map((s) => s.requests).sort()).toEqual([0, 8]);
+  });
+
+  it("opens the breaker of a key whose calls fail, on that key only, while the other key serves", async () => {
+    // Conversations land on keys by hash: ask until one has landed on the failing key.
+    for (let i = 0; i < 20 && (await simStats(`perkey-failing@${FAILING}`)).requests === 0; i++) {
+      expect((await chat("pool-failing", "Hello", {}, { "x-proxy-session": `failing-${i}` })).status).toBe(200);
+    }
+    expect((await simStats(`perkey-failing@${FAILING}`)).requests).toBe(1);
+    const body = (await (await call("/v1/status")).json()) as { models: Array<{ name: string; keys?: Array<StatusKey & { breaker: string }> }> };
+    const keys = body.models.find((m) => m.name === "pool-failing")?.keys ?? [];
+    expect(keys.map((k) => k.breaker).sort()).toEqual(["closed", "open"]);
+    // The open breaker keeps every conversation on the healthy key, without calling the broken one.
+    for (let i = 0; i < 4; i++) expect((await chat("pool-failing", "Hello", {}, { "x-proxy-session": `after-${i}` })).status).toBe(200);
+    expect((await simStats(`perkey-failing@${FAILING}`)).requests).toBe(1);
   });
 });
