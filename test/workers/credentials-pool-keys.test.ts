@@ -16,8 +16,11 @@ const perKey = async (model: string) => [await simStats(`${model}@${KEY1}`), awa
 
 interface StatusKey {
   key: string;
+  breaker: string;
   cooldown_until: string | null;
 }
+const keysOf = async (model: string): Promise<StatusKey[]> =>
+  ((await (await call("/v1/status")).json()) as { models: Array<{ name: string; keys?: StatusKey[] }> }).models.find((m) => m.name === model)?.keys ?? [];
 
 describe("key pool: per-key state", () => {
   it("a 429 on one key cools that key only, and the other key serves the conversation", async () => {
@@ -43,10 +46,8 @@ describe("key pool: per-key state", () => {
       { requests: 3, rate_limited: 1 },
       { requests: 2, rate_limited: 0 },
     ]);
-    const body = (await (await call("/v1/status")).json()) as { models: Array<{ name: string; keys?: StatusKey[] }> };
-    const keys = body.models.find((m) => m.name === "pool-cool")?.keys ?? [];
-    expect(keys).toHaveLength(2);
-    expect(keys.filter((k) => k.cooldown_until !== null)).toHaveLength(1);
+    expect(await keysOf("pool-cool")).toHaveLength(2);
+    await expect.poll(async () => (await keysOf("pool-cool")).filter((k) => k.cooldown_until !== null).length).toBe(1);
   });
 
   it("keeps a conversation named by `user` on one key, whatever its messages", async () => {
@@ -84,9 +85,7 @@ describe("key pool: per-key state", () => {
       expect((await chat("pool-failing", "Hello", {}, { "x-proxy-session": `failing-${i}` })).status).toBe(200);
     }
     expect((await simStats(`perkey-failing@${FAILING}`)).requests).toBe(1);
-    const body = (await (await call("/v1/status")).json()) as { models: Array<{ name: string; keys?: Array<StatusKey & { breaker: string }> }> };
-    const keys = body.models.find((m) => m.name === "pool-failing")?.keys ?? [];
-    expect(keys.map((k) => k.breaker).sort()).toEqual(["closed", "open"]);
+    await expect.poll(async () => (await keysOf("pool-failing")).map((k) => k.breaker).sort()).toEqual(["closed", "open"]);
     // The open breaker keeps every conversation on the healthy key, without calling the broken one.
     for (let i = 0; i < 4; i++) expect((await chat("pool-failing", "Hello", {}, { "x-proxy-session": `after-${i}` })).status).toBe(200);
     expect((await simStats(`perkey-failing@${FAILING}`)).requests).toBe(1);

@@ -88,7 +88,7 @@ describe("a token endpoint that fails", () => {
     expect(bodies.length).toBeGreaterThanOrEqual(1);
     const status = await call("/v1/status");
     bodies.push(await status.text());
-    expect((await statusOf(model))?.breaker).toBe("open");
+    await expect.poll(async () => (await statusOf(model))?.breaker).toBe("open");
     for (const text of [...bodies, ...lines]) {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(BASIC);
