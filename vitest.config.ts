@@ -23,6 +23,7 @@ export default defineConfig({
                 POOL_KEY_1: "sk-pool-first-0123456789",
                 POOL_KEY_2: "sk-pool-second-0123456789",
                 POOL_REVOKED: "revoked-pool-key-0123456789",
+                POOL_FAILING: "failing-pool-key-0123456789",
                 GIGA_CLIENT_ID: "sim-giga-client",
                 GIGA_CLIENT_SECRET: "sim-giga-client-secret-42",
                 GCP_SA_JSON: inject("gcpSaJson"),

@@ -307,3 +307,22 @@ export class UpstreamAuthError extends UpstreamError {
     });
   }
 }
+
+/**
+ * The provider's token endpoint gave no access token: down, slow, refusing ai-proxy's
+ * client credentials, or answering nonsense. A failure of the provider's (its breaker
+ * counts it), and never a refresh-and-retry like a 401 on a stale token. The detail names
+ * what went wrong, never what the endpoint said, which may echo the secret.
+ */
+export class UpstreamTokenError extends UpstreamError {
+  readonly kind = "token";
+  constructor(provider: string, detail: string, retryable: boolean) {
+    super(provider, `Provider ${provider} could not issue ai-proxy an access token: ${detail}.`, {
+      status: 502,
+      type: "upstream_error",
+      code: "upstream_token_failed",
+      retryable,
+      fallback: true,
+    });
+  }
+}

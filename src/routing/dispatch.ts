@@ -16,6 +16,7 @@ import {
   UpstreamError,
   UpstreamRateLimitError,
 } from "../errors";
+import { perKey } from "../limits/key-pool";
 import type { AttemptOutcome, RateHeaders, RefusalReason } from "../limits/limiter-types";
 import type { QuotaContext } from "../limits/quota-context";
 import type { QuotaClient, SettleInfo } from "../limits/quota-client";
@@ -45,8 +46,11 @@ export interface Attempt<P, R = Response> {
   /** Throws InvalidRequestError when the model cannot express the request, ConfigurationError when its provider is misconfigured. */
   prepare(model: ResolvedModel): P;
   send(prepared: P, model: ResolvedModel, bounds: AttemptBounds): Promise<AttemptOutput<R>>;
-  /** The provider rejected the credential (401/403): bench the key or drop the token; true when another try may work. */
-  rejected?(prepared: P, key: number): boolean;
+  /**
+   * The provider rejected the credential (401/403): drop the token (`refresh`: try again
+   * at once, with a fresh one) or bench the key (`later`: another key may serve).
+   */
+  rejected?(prepared: P, key: number): "refresh" | "later" | undefined;
 }
 
 export interface DispatchOptions {
@@ -140,10 +144,26 @@ interface RunState<P> {
   readonly lastUsed: Map<string, number>;
   readonly prepared: Map<string, P>;
   readonly refusals: Set<RefusalReason>;
+  /** Providers whose stale token this request has refreshed once already. */
+  readonly refreshed: Set<string>;
+  /** How often a model was tried again at once on another key of its pool after a 429. */
+  readonly keyMoves: Map<string, number>;
   attempts: number;
   lastError?: ProxyError;
   prepareError?: ProxyError;
   upstreamLimited: boolean;
+}
+
+/**
+ * A 429 on one key of a per-key pool cools that key only: the model is worth trying again
+ * at once, on a key with quota left, once for each other key of the pool.
+ */
+function anotherKey<P>(run: RunState<P>, model: ResolvedModel): boolean {
+  const keys = model.providerConfig.api_key_env?.length ?? 0;
+  const moved = run.keyMoves.get(model.name) ?? 0;
+  if (keys < 2 || !perKey(model) || moved >= keys - 1) return false;
+  run.keyMoves.set(model.name, moved + 1);
+  return true;
 }
 
 /** What one pass over the candidates found when none answered. */
@@ -160,7 +180,8 @@ interface PassResult {
 async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], opts: DispatchOptions, attempt: Attempt<P, R>): Promise<Dispatched<R> | PassResult> {
   const { quota, ctx, settings, signal, estimatedTokens } = opts;
   const pass: PassResult = { earliest: Number.POSITIVE_INFINITY, transientFailure: false, slotOnly: true };
-  for (const model of order) {
+  for (let i = 0; i < order.length; i++) {
+    const model = order[i]!;
     if (run.attempts >= settings.retry.maxAttempts || Date.now() >= run.deadline) break;
     if (signal?.aborted) throw signal.reason;
     let request = run.prepared.get(model.name);
@@ -188,16 +209,23 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
     try {
       output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs, key: reservation.key });
     } catch (err) {
-      const o = outcomeOf(err);
+      const verdict = err instanceof UpstreamAuthError ? attempt.rejected?.(request, reservation.key) : undefined;
+      // A token that expired early is no failure of the provider's: refresh it and try again at once, once.
+      const refresh = verdict === "refresh" && !run.refreshed.has(model.providerId);
+      const o = refresh ? { outcome: "neutral" as const } : outcomeOf(err);
       reservation.settle(o);
       opts.onAttempt?.({ model, error: err instanceof ProxyError ? err : null });
       if (!(err instanceof UpstreamError) || !err.fallback) throw err;
       run.lastError = err;
-      if (o.outcome === "rate_limited") {
+      if (refresh) {
+        run.refreshed.add(model.providerId);
+        i--;
+      } else if (o.outcome === "rate_limited") {
         run.upstreamLimited = true;
         // An exhausted account frees at its reset, which the models' refusals will tell.
         if (o.retryAfterMs !== undefined || o.scope !== "account") pass.earliest = Math.min(pass.earliest, Date.now() + (o.retryAfterMs ?? settings.retry.maxDelayMs));
-      } else if (err.retryable || (err instanceof UpstreamAuthError && attempt.rejected?.(request, reservation.key))) pass.transientFailure = true;
+        if (anotherKey(run, model)) i--;
+      } else if (err.retryable || verdict === "later") pass.transientFailure = true;
       continue;
     }
     opts.onAttempt?.({ model, error: null });
@@ -223,7 +251,7 @@ export async function dispatch<P, R = Response>(resolution: Resolution, opts: Di
   const { quota, settings, signal } = opts;
   const fits = candidatesThatFit(resolution, opts);
   const started = Date.now();
-  const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), attempts: 0, upstreamLimited: false };
+  const run: RunState<P> = { started, deadline: started + settings.requestDeadlineMs, lastUsed: new Map(), prepared: new Map(), refusals: new Set(), refreshed: new Set(), keyMoves: new Map(), attempts: 0, upstreamLimited: false };
   let retries = 0;
   let slotPolls = 0;
   // Every pass either makes an attempt (bounded), sleeps (bounded by the waits allowed and

@@ -9,7 +9,14 @@
  *   endpoint; answers `{access_token, expires_in}`.
  * - `/gigachat/...` (an OpenAI-shaped chat API) and `/vertex/...` (Gemini's API under a
  *   Vertex path) answer 401 unless the Bearer token is one of ours and unexpired.
- * - `GET /__tokens?endpoint=/oauth/token?ttl_ms=N` counts the tokens issued for that URL.
+ * - `GET /__tokens?endpoint=/oauth/token?ttl_ms=N` counts the tokens issued for that URL
+ *   (`issued`), the calls it had (`calls`), and the 401s the guarded APIs gave its tokens
+ *   once expired or revoked (`refused`).
+ * - `POST /__tokens/revoke?endpoint=...` revokes every token issued for that URL, as a
+ *   provider does when it rotates them early.
+ * - `?fail=500|401|hang` on a token endpoint's URL makes it fail: a 500, a 401 that echoes
+ *   the client credentials it was sent (a careless endpoint), or no answer for 5 s.
+ *   `?fail=stale` issues tokens the guarded APIs refuse from the start.
  */
 import { createVerify, generateKeyPairSync, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -20,6 +27,11 @@ export const SIM_OAUTH_CLIENT = { id: "sim-giga-client", secret: "sim-giga-clien
 const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const issued = new Map<string, number>();
 const counts = new Map<string, number>();
+const calls = new Map<string, number>();
+const refused = new Map<string, number>();
+/** Which endpoint URL issued each token, for revoking and counting by endpoint. */
+const issuer = new Map<string, string>();
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The test service account's JSON key, whose token_uri points at this simulator. */
@@ -37,7 +49,8 @@ function issue(endpoint: string, ttlMs: number): { token: string; expiresAt: num
   const token = `sim-token-${randomUUID()}`;
   const expiresAt = Date.now() + ttlMs;
   issued.set(token, expiresAt);
-  counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
+  issuer.set(token, endpoint);
+  bump(counts, endpoint);
   return { token, expiresAt };
 }
 
@@ -56,10 +69,17 @@ function verifiedJwt(assertion: string, audience: string): boolean {
 /** Handles the token endpoints; false when the path is not one of them. */
 export function tokenRoute(url: URL, headers: IncomingMessage["headers"], raw: string, res: ServerResponse): boolean {
   const path = url.pathname;
-  if (path === "/__tokens") return void sendJson(res, 200, { issued: counts.get(url.searchParams.get("endpoint") ?? "") ?? 0 }), true;
+  const of = url.searchParams.get("endpoint") ?? "";
+  if (path === "/__tokens") return void sendJson(res, 200, { issued: counts.get(of) ?? 0, calls: calls.get(of) ?? 0, refused: refused.get(of) ?? 0 }), true;
+  if (path === "/__tokens/revoke") {
+    for (const [token, endpoint] of issuer) if (endpoint === of) issued.set(token, 0);
+    return void sendJson(res, 200, { revoked: true }), true;
+  }
   if (path !== "/oauth/token" && path !== "/google/token") return false;
   const form = new URLSearchParams(raw);
   const endpoint = path + url.search;
+  bump(calls, endpoint);
+  if (failed(url.searchParams.get("fail"), headers, res)) return true;
   const ttlMs = Number(url.searchParams.get("ttl_ms") ?? 30 * 60_000);
   if (path === "/oauth/token") {
     const basic = `Basic ${Buffer.from(`${SIM_OAUTH_CLIENT.id}:${SIM_OAUTH_CLIENT.secret}`).toString("base64")}`;
@@ -68,6 +88,7 @@ export function tokenRoute(url: URL, headers: IncomingMessage["headers"], raw: s
     if (!UUID.test(String(rqUid))) return void sendJson(res, 400, { code: 5, message: "RqUID is not a UUID" }), true;
     if (form.get("grant_type") !== "client_credentials" || !form.get("scope")) return void sendJson(res, 400, { code: 7, message: "scope is required" }), true;
     const { token, expiresAt } = issue(endpoint, ttlMs);
+    if (url.searchParams.get("fail") === "stale") issued.set(token, 0);
     return void sendJson(res, 200, { access_token: token, expires_at: expiresAt }), true;
   }
   const audience = `http://${headers.host}/google/token`;
@@ -78,10 +99,28 @@ export function tokenRoute(url: URL, headers: IncomingMessage["headers"], raw: s
   return void sendJson(res, 200, { access_token: token, expires_in: Math.round(ttlMs / 1000), token_type: "Bearer" }), true;
 }
 
+/** A token endpoint told to fail by its URL: true when it has (or will have) answered. */
+function failed(how: string | null, headers: IncomingMessage["headers"], res: ServerResponse): boolean {
+  if (how === "500") return sendJson(res, 500, { error: "internal", message: "token service unavailable" }), true;
+  if (how === "401") {
+    const sent = Buffer.from((headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString("utf8");
+    return sendJson(res, 401, { code: 6, message: `Credentials ${sent} (${headers.authorization}) don't match db data` }), true;
+  }
+  if (how === "hang") {
+    const timer = setTimeout(() => sendJson(res, 500, { message: "gave up hanging" }), 5_000);
+    res.on("close", () => clearTimeout(timer));
+    return true;
+  }
+  return false;
+}
+
 /** For the token-guarded APIs: the path to serve instead, or a 401 already sent (undefined). */
 export function tokenGuarded(url: URL, headers: IncomingMessage["headers"], res: ServerResponse): string | undefined {
   const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1] ?? "";
-  if ((issued.get(bearer) ?? 0) <= Date.now()) return void sendJson(res, 401, { error: { code: 401, message: "Token has expired or is not valid", status: "UNAUTHENTICATED" } });
+  if ((issued.get(bearer) ?? 0) <= Date.now()) {
+    bump(refused, issuer.get(bearer) ?? "");
+    return void sendJson(res, 401, { error: { code: 401, message: "Token has expired or is not valid", status: "UNAUTHENTICATED" } });
+  }
   if (url.pathname.startsWith("/gigachat/")) return "/openai/v1/chat/completions";
   return url.pathname.replace(/^.*\/models\//, "/gemini/v1beta/models/");
 }

@@ -8,7 +8,7 @@
  * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag;
  * GET /__stats?model=M counts requests and 429s for an upstream model id (`M@key` for a
  * "perkey" model). Token endpoints and token-guarded APIs: oauth.ts. A key starting with
- * "revoked" is answered 401.
+ * "revoked" is answered 401, one starting with "failing" 500 (a key whose account is broken).
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -97,6 +97,11 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       }
       // A key whose value starts with "revoked" is one the provider no longer accepts.
       if (credentialOf(req.headers, url).startsWith("revoked")) return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error" } });
+      if (credentialOf(req.headers, url).startsWith("failing")) {
+        // Counted, so a test can see whether the proxy still calls the broken key.
+        enforceLimits(`${/"model"\s*:\s*"([^"]+)"/.exec(raw)?.[1]}@${credentialOf(req.headers, url)}`, {});
+        return sendJson(res, 500, { error: { message: "The server had an error processing your request", type: "server_error" } });
+      }
       let body: Record<string, unknown> = {};
       if (raw) {
         try {

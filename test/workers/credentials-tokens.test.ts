@@ -59,7 +59,10 @@ describe("Vertex AI: Google service account", () => {
 describe("secrets", () => {
   it("never puts a client secret, a private key or a pool key in an answer, a status or a log line", async () => {
     const lines: string[] = [];
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    // Every console level: logLine writes errors to console.error (the "benched" line among them).
+    const spies = (["log", "error", "warn", "info", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" "))),
+    );
     try {
       const texts = [
         await (await call("/v1/status")).text(),
@@ -72,7 +75,7 @@ describe("secrets", () => {
       for (const text of [...texts, ...lines]) for (const s of secrets) expect(text).not.toContain(s);
       expect(texts[1]).toContain("[redacted]");
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   });
 });
