@@ -13,7 +13,9 @@
  *   and thinking blocks sent back in history must carry it, as the real API checks;
  * - `redacted`: also send a redacted_thinking block with this data;
  * - `cache_read`: cache_read_input_tokens to report;
- * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop.
+ * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop;
+ * - `count`: what `/v1/messages/count_tokens` answers (default: the prompt's words, as
+ *   `usage.input_tokens` counts them).
  */
 import type { ServerResponse } from "node:http";
 import { chunkText, collectTexts, countTokens, type Directive, replyText } from "./directive";
@@ -27,6 +29,7 @@ interface AnthropicDirective extends Directive {
   redacted?: string;
   cache_read?: number;
   truncate?: boolean;
+  count?: number;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -215,7 +218,8 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
 
 const handle: ProtocolHandler = (req, res, directive) => {
   const d = directive as AnthropicDirective;
-  if (req.path !== "/anthropic/v1/messages") return sendError(res, 404, `Not found: ${req.path}`);
+  const counting = req.path === "/anthropic/v1/messages/count_tokens";
+  if (req.path !== "/anthropic/v1/messages" && !counting) return sendError(res, 404, `Not found: ${req.path}`);
   const key = req.headers["x-api-key"];
   if (typeof key !== "string" || key === "") return sendError(res, 401, "x-api-key header is required");
   if (!req.headers["anthropic-version"]) return sendError(res, 400, "anthropic-version: header is required");
@@ -224,8 +228,11 @@ const handle: ProtocolHandler = (req, res, directive) => {
     if (d.error_body !== undefined) return sendJson(res, d.status, d.error_body, headers);
     return sendError(res, d.status, d.message ?? `simulated ${d.status}`, headers);
   }
-  const invalid = invalidBody(req.body);
+  // count_tokens takes no max_tokens, and refuses it as the real API does.
+  if (counting && "max_tokens" in req.body) return sendError(res, 400, "max_tokens: Extra inputs are not permitted");
+  const invalid = invalidBody(counting ? { max_tokens: Number.MAX_SAFE_INTEGER, ...req.body } : req.body);
   if (invalid) return sendError(res, 400, invalid);
+  if (counting) return sendJson(res, 200, { input_tokens: d.count ?? countTokens(promptTexts(req.body)) }, { "request-id": requestId() });
   return handleMessages(req.body, res, d);
 };
 
