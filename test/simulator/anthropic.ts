@@ -12,7 +12,8 @@
  *   text, whenever the request enables `thinking`). Its signature is derived from the text,
  *   and thinking blocks sent back in history must carry it, as the real API checks;
  * - `redacted`: also send a redacted_thinking block with this data;
- * - `cache_read`: cache_read_input_tokens to report;
+ * - `cache_read`, `cache_write`: cache_read_input_tokens and cache_creation_input_tokens to report;
+ * - with `finish_reason: "stop_sequence"`, the request's first stop sequence is the one named;
  * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop;
  * - `count`: what `/v1/messages/count_tokens` answers (default: the prompt's words, as
  *   `usage.input_tokens` counts them).
@@ -28,6 +29,7 @@ interface AnthropicDirective extends Directive {
   thinking?: string;
   redacted?: string;
   cache_read?: number;
+  cache_write?: number;
   truncate?: boolean;
   count?: number;
 }
@@ -142,9 +144,10 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   const toolUses = (d.tool_calls ?? []).map((call, i) => ({ type: "tool_use" as const, id: `toolu_sim${i}`, name: call.name, input: call.arguments }));
   const pieces = text ? chunkText(text) : [];
   const stopReason = d.finish_reason ?? (toolUses.length ? "tool_use" : "end_turn");
+  const stopSequence = stopReason === "stop_sequence" && Array.isArray(body.stop_sequences) ? String(body.stop_sequences[0]) : null;
   const usage = {
     input_tokens: countTokens(promptTexts(body)),
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: d.cache_write ?? 0,
     cache_read_input_tokens: d.cache_read ?? 0,
     output_tokens: pieces.length + toolUses.length * 10,
     service_tier: "standard",
@@ -160,7 +163,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
 
   if (body.stream !== true) {
     const content = [...thinking, ...textBlocks, ...toolUses];
-    const message = { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: null, usage };
+    const message = { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: stopSequence, usage };
     return sendJson(res, 200, message, { "request-id": requestId(), ...d.headers });
   }
 
@@ -209,7 +212,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   }
   if (streamError) frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: d.message ?? `simulated ${streamError}` } }));
   else if (!d.truncate) {
-    frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+    frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: usage.output_tokens } }));
     frames.push(eventFrame("message_stop", { type: "message_stop" }));
   }
   startSse(res, d);
