@@ -8,6 +8,7 @@
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono/tiny";
+import { narrow, rulesFor } from "../clients/rules";
 import type { AppEnv } from "../env";
 import { messagesProtocol, toChatRequest } from "../inbound/messages";
 import { countTokensRequestSchema, messagesRequestSchema } from "../inbound/messages/schema";
@@ -27,10 +28,11 @@ export const messagesRoutes = new Hono<AppEnv>()
   .post("/messages/count_tokens", jsonBody(), zValidator("json", countTokensRequestSchema, (result) => rejectInvalid(result)), async (c) => {
     const body = c.req.valid("json");
     c.get("log").requested_model = body.model;
-    // An unknown model is a 404 here as on /messages. The first candidate, when an
-    // Anthropic provider serves it, counts for itself (outside any quota: Anthropic does not
-    // count these calls against message rate limits); every other answer is estimated.
-    const first = resolveModel(body.model, "chat").candidates[0];
+    // An unknown model is a 404 here as on /messages, one the client may not use a 403. The
+    // first candidate, when an Anthropic provider serves it, counts for itself (outside any
+    // quota: Anthropic does not count these calls against message rate limits); every other
+    // answer is estimated.
+    const first = narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model).candidates[0];
     if (first?.providerConfig.type === "anthropic") {
       const counted = await providerTokenCount(first, c.env, body, c.req.raw.signal);
       if (counted !== undefined) return c.json({ input_tokens: counted }, 200, { "x-proxy-model": first.name });

@@ -3,9 +3,10 @@
  * counts (its `/v1/messages/count_tokens`, the client's body with only `model` changed),
  * and the answer carries no `x-proxy-estimated`. When the provider cannot answer, the
  * routing estimate stands in and says so. Counting takes no request quota, as Anthropic's
- * own count_tokens does not count against message rate limits.
+ * own count_tokens does not count against message rate limits; a client key's allow-list
+ * still applies.
  */
-import type Anthropic from "@anthropic-ai/sdk";
+import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { anthropicClient } from "./clients";
 import { recorded, sim } from "./helpers";
@@ -36,6 +37,18 @@ describe("count_tokens for a model an Anthropic provider serves", () => {
     expect(asked.map((r) => r.path)).toEqual(["/anthropic/v1/messages/count_tokens"]);
     expect(asked[0]!.body).toEqual({ ...params, model: "claude-haiku-4-5" });
     expect(asked[0]!.headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
+  it("refuses, in Anthropic's shape and without asking anyone, a model the client key may not use", async () => {
+    const t = tag();
+    const narrowClient = anthropicClient({ key: "sk-cl-narrow-0123456789" }).client;
+    const err = await narrowClient.messages.countTokens({ model: "claude-sim", messages: [{ role: "user", content: `Hi ${sim({ tag: t })}` }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+      type: "error",
+      error: { type: "permission_error", message: "This client key may not use the model 'claude-sim'." },
+    });
+    expect(await recorded(t)).toHaveLength(0);
   });
 
   it.each([
