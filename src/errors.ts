@@ -206,6 +206,8 @@ export class UpstreamRateLimitError extends UpstreamError {
 
 export class UpstreamServerError extends UpstreamError {
   readonly kind = "server_error";
+  /** What the provider answered: 503 and 529 say it is overloaded, which Anthropic's shape names. */
+  readonly upstreamStatus: number;
   constructor(provider: string, upstreamStatus: number, detail = `HTTP ${upstreamStatus}`) {
     super(provider, `Provider ${provider} failed (${detail}).`, {
       status: 502,
@@ -213,6 +215,7 @@ export class UpstreamServerError extends UpstreamError {
       code: "upstream_error",
       retryable: true,
     });
+    this.upstreamStatus = upstreamStatus;
   }
 }
 

@@ -23,6 +23,7 @@ export interface InternalChunk {
   choices?: Array<{
     index?: number;
     finish_reason?: string | null;
+    stop_reason?: unknown;
     delta?: {
       content?: string | null;
       refusal?: string | null;

@@ -9,7 +9,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number };
+  /** cache_write_tokens (OpenRouter's name): prompt tokens written to a provider's cache, e.g. Anthropic's cache_creation_input_tokens. */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number };
   completion_tokens_details?: { reasoning_tokens?: number };
 }
 
@@ -50,6 +51,8 @@ export interface ChatCompletion {
       reasoning_details?: ReasoningDetail[];
     };
     finish_reason: FinishReason | null;
+    /** The stop sequence that ended the answer, as vLLM names it; set only when the provider says which. */
+    stop_reason?: string;
     logprobs: null;
   }>;
   usage?: Usage;
@@ -76,7 +79,7 @@ export interface ChatCompletionChunk {
   object: "chat.completion.chunk";
   created: number;
   model: string;
-  choices: Array<{ index: number; delta: ChunkDelta; finish_reason: FinishReason | null; logprobs?: null }>;
+  choices: Array<{ index: number; delta: ChunkDelta; finish_reason: FinishReason | null; stop_reason?: string; logprobs?: null }>;
   usage?: Usage | null;
 }
 

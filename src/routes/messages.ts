@@ -4,14 +4,17 @@
  * edge (new fields pass), translated once for OpenAI-compatible targets and, when one is
  * tried, once for each translating protocol; the internal answer is turned back into a
  * Message or Anthropic's event stream. Errors take Anthropic's shape (inbound/registry.ts).
+ * count_tokens asks an Anthropic provider when one serves the model, and estimates otherwise.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono/tiny";
+import { narrow, rulesFor } from "../clients/rules";
 import type { AppEnv } from "../env";
 import { messagesProtocol, toChatRequest } from "../inbound/messages";
 import { countTokensRequestSchema, messagesRequestSchema } from "../inbound/messages/schema";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
+import { providerTokenCount } from "../providers/anthropic/count-tokens";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
 import { answerAs, serveBuilt } from "./serve";
@@ -22,11 +25,18 @@ export const messagesRoutes = new Hono<AppEnv>()
     const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, protocol));
     return answerAs(res, messagesProtocol, { model: res.headers.get("x-proxy-model") ?? body.model, inputTokens });
   })
-  .post("/messages/count_tokens", jsonBody(), zValidator("json", countTokensRequestSchema, (result) => rejectInvalid(result)), (c) => {
+  .post("/messages/count_tokens", jsonBody(), zValidator("json", countTokensRequestSchema, (result) => rejectInvalid(result)), async (c) => {
     const body = c.req.valid("json");
     c.get("log").requested_model = body.model;
-    // An unknown model is a 404 here as on /messages; every target is estimated for now.
-    resolveModel(body.model, "chat");
+    // An unknown model is a 404 here as on /messages, one the client may not use a 403. The
+    // first candidate, when an Anthropic provider serves it, counts for itself (outside any
+    // quota: Anthropic does not count these calls against message rate limits); every other
+    // answer is estimated.
+    const first = narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model).candidates[0];
+    if (first?.providerConfig.type === "anthropic") {
+      const counted = await providerTokenCount(first, c.env, body, c.req.raw.signal);
+      if (counted !== undefined) return c.json({ input_tokens: counted }, 200, { "x-proxy-model": first.name });
+    }
     const inputTokens = estimateInputTokens(toChatRequest(body, "openai"));
     return c.json({ input_tokens: inputTokens }, 200, { "x-proxy-estimated": "true" });
   });

@@ -1,9 +1,11 @@
 /**
  * `npm run demo`, the README's first command, as a user runs it: on the port they ask
  * for while the defaults (8787, and 8788 where the simulator used to live) are taken, its
- * printed examples working against it, and a busy port refused with one line.
+ * printed examples working against it, and a busy port refused with one line. The
+ * README's Anthropic SDK command (demo/anthropic-stream.mjs) streams from it as well.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +90,31 @@ describe("npm run demo", () => {
       expect(res.headers.get("x-proxy-model")).toBe("embed-a");
       const vectors = (await res.json()) as { data: Array<{ index: number; embedding: number[] }> };
       expect(vectors.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 8], [1, 8]]);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 120_000);
+
+  it("streams an answer from flash to the README's Anthropic SDK command", async () => {
+    // The command as the README prints it, pointed at this run's port.
+    const readme = readFileSync(resolve(root, "README.md"), "utf8");
+    const command = /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:8787 ANTHROPIC_API_KEY=(\S+) node (demo\/anthropic-stream\.mjs)\n/.exec(readme);
+    expect(command).not.toBeNull();
+    const [, key, script] = command!;
+    const port = await freePort();
+    const run = demo(["--port", String(port)]);
+    try {
+      await expect.poll(() => run.output(), { timeout: 90_000, interval: 250 }).toContain("ai-proxy demo is running on");
+      const env = { ...process.env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, ANTHROPIC_API_KEY: key! };
+      const client = spawn(process.execPath, [script!], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      client.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+      client.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((r) => client.once("exit", r));
+      expect(code, out).toBe(0);
+      // Streamed text, then the script's trailer naming the model that answered.
+      expect(out, out).toMatch(/^\S[^\n]*\n\[answered by flash \([^)]+\), stop_reason end_turn, [1-9]\d* tokens out\]\n$/);
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;

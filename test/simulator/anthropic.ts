@@ -12,8 +12,11 @@
  *   text, whenever the request enables `thinking`). Its signature is derived from the text,
  *   and thinking blocks sent back in history must carry it, as the real API checks;
  * - `redacted`: also send a redacted_thinking block with this data;
- * - `cache_read`: cache_read_input_tokens to report;
- * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop.
+ * - `cache_read`, `cache_write`: cache_read_input_tokens and cache_creation_input_tokens to report;
+ * - with `finish_reason: "stop_sequence"`, the request's first stop sequence is the one named;
+ * - `truncate`: end a streamed answer cleanly but without message_delta / message_stop;
+ * - `count`: what `/v1/messages/count_tokens` answers (default: the prompt's words, as
+ *   `usage.input_tokens` counts them).
  */
 import type { ServerResponse } from "node:http";
 import { chunkText, collectTexts, countTokens, type Directive, replyText } from "./directive";
@@ -26,7 +29,9 @@ interface AnthropicDirective extends Directive {
   thinking?: string;
   redacted?: string;
   cache_read?: number;
+  cache_write?: number;
   truncate?: boolean;
+  count?: number;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -139,9 +144,10 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   const toolUses = (d.tool_calls ?? []).map((call, i) => ({ type: "tool_use" as const, id: `toolu_sim${i}`, name: call.name, input: call.arguments }));
   const pieces = text ? chunkText(text) : [];
   const stopReason = d.finish_reason ?? (toolUses.length ? "tool_use" : "end_turn");
+  const stopSequence = stopReason === "stop_sequence" && Array.isArray(body.stop_sequences) ? String(body.stop_sequences[0]) : null;
   const usage = {
     input_tokens: countTokens(promptTexts(body)),
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: d.cache_write ?? 0,
     cache_read_input_tokens: d.cache_read ?? 0,
     output_tokens: pieces.length + toolUses.length * 10,
     service_tier: "standard",
@@ -157,7 +163,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
 
   if (body.stream !== true) {
     const content = [...thinking, ...textBlocks, ...toolUses];
-    const message = { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: null, usage };
+    const message = { id, type: "message", role: "assistant", model, content, stop_reason: stopReason, stop_sequence: stopSequence, usage };
     return sendJson(res, 200, message, { "request-id": requestId(), ...d.headers });
   }
 
@@ -206,7 +212,7 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   }
   if (streamError) frames.push(eventFrame("error", { type: "error", error: { type: streamError, message: d.message ?? `simulated ${streamError}` } }));
   else if (!d.truncate) {
-    frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+    frames.push(eventFrame("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: usage.output_tokens } }));
     frames.push(eventFrame("message_stop", { type: "message_stop" }));
   }
   startSse(res, d);
@@ -215,7 +221,8 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
 
 const handle: ProtocolHandler = (req, res, directive) => {
   const d = directive as AnthropicDirective;
-  if (req.path !== "/anthropic/v1/messages") return sendError(res, 404, `Not found: ${req.path}`);
+  const counting = req.path === "/anthropic/v1/messages/count_tokens";
+  if (req.path !== "/anthropic/v1/messages" && !counting) return sendError(res, 404, `Not found: ${req.path}`);
   const key = req.headers["x-api-key"];
   if (typeof key !== "string" || key === "") return sendError(res, 401, "x-api-key header is required");
   if (!req.headers["anthropic-version"]) return sendError(res, 400, "anthropic-version: header is required");
@@ -224,8 +231,11 @@ const handle: ProtocolHandler = (req, res, directive) => {
     if (d.error_body !== undefined) return sendJson(res, d.status, d.error_body, headers);
     return sendError(res, d.status, d.message ?? `simulated ${d.status}`, headers);
   }
-  const invalid = invalidBody(req.body);
+  // count_tokens takes no max_tokens, and refuses it as the real API does.
+  if (counting && "max_tokens" in req.body) return sendError(res, 400, "max_tokens: Extra inputs are not permitted");
+  const invalid = invalidBody(counting ? { max_tokens: Number.MAX_SAFE_INTEGER, ...req.body } : req.body);
   if (invalid) return sendError(res, 400, invalid);
+  if (counting) return sendJson(res, 200, { input_tokens: d.count ?? countTokens(promptTexts(req.body)) }, { "request-id": requestId() });
   return handleMessages(req.body, res, d);
 };
 

@@ -3,7 +3,7 @@
  * statuses and headers the proxy gives them anyway. The Anthropic SDK picks its error
  * class from the status, and Claude Code reads `error.type`; both see what they expect.
  */
-import type { ProxyError } from "../../errors";
+import { type ProxyError, UpstreamServerError } from "../../errors";
 import { redactSecrets } from "../../security/redact";
 import { ERROR_STATUS } from "../../providers/anthropic/wire";
 
@@ -18,9 +18,13 @@ export function anthropicErrorType(status: number): string {
   return Object.keys(ERROR_STATUS).find((type) => ERROR_STATUS[type] === status) ?? (status >= 500 ? "api_error" : "invalid_request_error");
 }
 
+/** A provider that said 503 or 529 on every try was overloaded, as Anthropic's own 529 says; other 5xx are api_error. */
+const overloaded = (err: ProxyError) => err instanceof UpstreamServerError && (err.upstreamStatus === 503 || err.upstreamStatus === 529);
+
 export function messagesErrorBody(err: ProxyError): AnthropicErrorBody {
   // Messages may quote a provider: redacted on the way out, as in the OpenAI shape.
-  return { type: "error", error: { type: anthropicErrorType(err.status), message: redactSecrets(err.message) } };
+  const type = overloaded(err) ? "overloaded_error" : anthropicErrorType(err.status);
+  return { type: "error", error: { type, message: redactSecrets(err.message) } };
 }
 
 /**

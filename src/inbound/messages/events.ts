@@ -12,7 +12,7 @@
 import { ANTHROPIC_REASONING, type ReasoningDetail, type Usage } from "../../openai/chat-response";
 import { type InternalChunk, STREAM_FAILED, type StreamEncoder, type ToolCallDelta } from "../encode-stream";
 import { errorEventFrom } from "./errors";
-import { foreignSignature, messageId, messageUsage, stopReason } from "./response";
+import { foreignSignature, messageId, messageUsage, stopReason, stopSequence } from "./response";
 
 type Chunk = InternalChunk;
 
@@ -41,6 +41,8 @@ interface State {
   /** OpenAI tool-call index -> its block, so a late fragment of a closed call is caught. */
   readonly tools: Map<number, number>;
   finish: string | null | undefined;
+  /** The stop sequence the provider says ended the answer, when it says. */
+  matched: unknown;
   usage: Usage | null | undefined;
   chars: number;
 }
@@ -122,7 +124,7 @@ function stop(s: State): string {
   s.ended = true;
   // Usage here is cumulative, input included: the SDK replaces message_start's estimate with it.
   const usage = messageUsage(s.usage, s.ctx.inputTokens, Math.ceil(s.chars / 4));
-  const messageDelta = { type: "message_delta", delta: { stop_reason: stopReason(s.finish), stop_sequence: null }, usage };
+  const messageDelta = { type: "message_delta", delta: { stop_reason: stopReason(s.finish, s.matched), stop_sequence: stopSequence(s.finish, s.matched) }, usage };
   return `${first}${close(s)}${frame("message_delta", JSON.stringify(messageDelta))}${frame("message_stop", '{"type":"message_stop"}')}`;
 }
 
@@ -155,11 +157,12 @@ function event(s: State, data: string): string {
   }
   if (Array.isArray(d.tool_calls)) for (const call of d.tool_calls) out += toolCall(s, call);
   if (choice.finish_reason) s.finish = choice.finish_reason;
+  if (choice.stop_reason !== undefined) s.matched = choice.stop_reason;
   return out;
 }
 
 export function messagesEncoder(ctx: EncoderContext): StreamEncoder {
-  const s: State = { ctx, started: false, ended: false, next: 0, open: undefined, tools: new Map(), finish: undefined, usage: undefined, chars: 0 };
+  const s: State = { ctx, started: false, ended: false, next: 0, open: undefined, tools: new Map(), finish: undefined, matched: undefined, usage: undefined, chars: 0 };
   return {
     event: (data) => event(s, data),
     end: () => (s.ended ? "" : fail(s, { type: "upstream_error", message: STREAM_FAILED })),

@@ -9,7 +9,13 @@ import { ANTHROPIC_REASONING, type ReasoningDetail, type Usage } from "../../ope
 
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal";
 
-export function stopReason(finish: unknown): StopReason {
+/**
+ * `matched` is the stop sequence the provider says ended the answer (an Anthropic provider,
+ * or one that names it as vLLM does); OpenAI-compatible and Gemini providers otherwise only
+ * say "stop", which cannot tell a stop sequence from the end of the turn.
+ */
+export function stopReason(finish: unknown, matched?: unknown): StopReason {
+  if (finish === "stop" && typeof matched === "string") return "stop_sequence";
   switch (finish) {
     case "length":
       return "max_tokens";
@@ -30,14 +36,15 @@ export interface MessageUsage {
   cache_read_input_tokens: number | null;
 }
 
-/** OpenAI's prompt_tokens includes cached tokens; Anthropic's input_tokens does not. */
+/** OpenAI's prompt_tokens includes cached tokens, read and written; Anthropic's input_tokens includes neither. */
 export function messageUsage(usage: Partial<Usage> | null | undefined, estimatedInput: number, estimatedOutput: number): MessageUsage {
   const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
-  const prompt = typeof usage?.prompt_tokens === "number" ? usage.prompt_tokens : estimatedInput + cached;
+  const written = usage?.prompt_tokens_details?.cache_write_tokens ?? 0;
+  const prompt = typeof usage?.prompt_tokens === "number" ? usage.prompt_tokens : estimatedInput + cached + written;
   return {
-    input_tokens: Math.max(0, prompt - cached),
+    input_tokens: Math.max(0, prompt - cached - written),
     output_tokens: typeof usage?.completion_tokens === "number" ? usage.completion_tokens : estimatedOutput,
-    cache_creation_input_tokens: null,
+    cache_creation_input_tokens: written > 0 ? written : null,
     cache_read_input_tokens: cached > 0 ? cached : null,
   };
 }
@@ -70,6 +77,7 @@ interface CompletionLike {
   model?: unknown;
   choices?: Array<{
     finish_reason?: unknown;
+    stop_reason?: unknown;
     message?: {
       content?: unknown;
       refusal?: unknown;
@@ -99,6 +107,9 @@ export const messageId = (id: string | undefined) => `msg_${(id ?? crypto.random
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
+/** The stop sequence to name beside stop_reason "stop_sequence", else null. */
+export const stopSequence = (finish: unknown, matched: unknown) => (stopReason(finish, matched) === "stop_sequence" ? (matched as string) : null);
+
 /** `body` is a chat.completion whose `choices` is an array (upstream-call.ts checks); the rest is read as found. */
 export function toMessage(body: unknown, fallbackModel: string, estimatedInput: number): Record<string, unknown> {
   const completion = body as CompletionLike;
@@ -118,8 +129,8 @@ export function toMessage(body: unknown, fallbackModel: string, estimatedInput: 
     role: "assistant",
     model: str(completion.model) ?? fallbackModel,
     content,
-    stop_reason: stopReason(choice?.finish_reason),
-    stop_sequence: null,
+    stop_reason: stopReason(choice?.finish_reason, choice?.stop_reason),
+    stop_sequence: stopSequence(choice?.finish_reason, choice?.stop_reason),
     usage: messageUsage(completion.usage, estimatedInput, Math.ceil(text.length / 4)),
   };
 }

@@ -82,12 +82,12 @@ describe("finishReason", () => {
 });
 
 describe("toUsage", () => {
-  it("counts cache writes and reads in prompt_tokens and reports reads as cached_tokens", () => {
+  it("counts cache writes and reads in prompt_tokens, reports reads as cached_tokens and writes as cache_write_tokens", () => {
     expect(toUsage({ input_tokens: 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 7 })).toEqual({
       prompt_tokens: 1110,
       completion_tokens: 7,
       total_tokens: 1117,
-      prompt_tokens_details: { cached_tokens: 1000 },
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 100 },
     });
   });
 

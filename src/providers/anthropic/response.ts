@@ -40,7 +40,9 @@ export function toUsage(usage: AnthropicUsage): Usage {
   const cacheRead = count(usage.cache_read_input_tokens);
   const prompt = count(usage.input_tokens) + count(usage.cache_creation_input_tokens) + cacheRead;
   const completion = count(usage.output_tokens);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
+  const written = count(usage.cache_creation_input_tokens);
+  const details = written ? { cached_tokens: cacheRead, cache_write_tokens: written } : { cached_tokens: cacheRead };
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: details };
 }
 
 export function parseResponse(body: unknown, ctx: ResponseContext): ChatCompletion {
@@ -74,6 +76,7 @@ export function parseResponse(body: unknown, ctx: ResponseContext): ChatCompleti
     model: typeof body.model === "string" ? body.model : ctx.model,
     choices: [{ index: 0, message, finish_reason: finishReason(body.stop_reason), logprobs: null }],
   };
+  if (body.stop_reason === "stop_sequence" && typeof body.stop_sequence === "string") completion.choices[0]!.stop_reason = body.stop_sequence;
   if (isRecord(body.usage)) completion.usage = toUsage(body.usage);
   return completion;
 }

@@ -73,6 +73,7 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
   let started = false;
   let finished = false;
   let stopReason: unknown;
+  let stopSequence: unknown;
   let usage: AnthropicUsage = {};
   const blocks: Blocks = { toolIndex: new Map(), thinking: new Map(), details: 0 };
 
@@ -117,7 +118,7 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
           return delta && emit(delta);
         }
         case "message_delta": {
-          if (isRecord(data.delta) && data.delta.stop_reason != null) stopReason = data.delta.stop_reason;
+          if (isRecord(data.delta) && data.delta.stop_reason != null) ({ stop_reason: stopReason, stop_sequence: stopSequence } = data.delta);
           // message_delta usage is cumulative: the latest value of each field wins.
           usage = { ...usage, ...usageFields(data.usage) };
           return;
@@ -125,7 +126,9 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
         case "message_stop": {
           emit({});
           finished = true;
-          controller.enqueue(chunk({}, finishReason(stopReason)));
+          const last = chunk({}, finishReason(stopReason));
+          if (stopReason === "stop_sequence" && typeof stopSequence === "string") last.choices[0]!.stop_reason = stopSequence;
+          controller.enqueue(last);
           if (ctx.includeUsage) controller.enqueue({ ...chunk({}), choices: [], usage: toUsage(usage) });
           return;
         }

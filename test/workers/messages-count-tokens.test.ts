@@ -1,0 +1,80 @@
+/**
+ * POST /v1/messages/count_tokens for a model an Anthropic provider serves: the provider
+ * counts (its `/v1/messages/count_tokens`, the client's body with only `model` changed),
+ * and the answer carries no `x-proxy-estimated`. When the provider cannot answer, the
+ * routing estimate stands in and says so. Counting takes no request quota, as Anthropic's
+ * own count_tokens does not count against message rate limits; a client key's allow-list
+ * still applies.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import { describe, expect, it } from "vitest";
+import { anthropicClient } from "./clients";
+import { recorded, sim } from "./helpers";
+
+const { client } = anthropicClient();
+const tag = () => `ct-${crypto.randomUUID()}`;
+
+const weather: Anthropic.Tool = {
+  name: "get_weather",
+  description: "The weather in a city.",
+  input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+};
+
+describe("count_tokens for a model an Anthropic provider serves", () => {
+  it("answers the provider's own count, sending it the client's body with the provider's model name", async () => {
+    const t = tag();
+    const params = {
+      model: "claude-sim",
+      system: [{ type: "text" as const, text: "Be brief.", cache_control: { type: "ephemeral" as const } }],
+      tools: [weather],
+      thinking: { type: "enabled" as const, budget_tokens: 2048 },
+      messages: [{ role: "user" as const, content: `How many tokens is this? ${sim({ tag: t, count: 4242 })}` }],
+    };
+    const { data, response } = await client.messages.countTokens(params).withResponse();
+    expect(data.input_tokens).toBe(4242);
+    expect(response.headers.get("x-proxy-estimated")).toBeNull();
+    const asked = await recorded(t);
+    expect(asked.map((r) => r.path)).toEqual(["/anthropic/v1/messages/count_tokens"]);
+    expect(asked[0]!.body).toEqual({ ...params, model: "claude-haiku-4-5" });
+    expect(asked[0]!.headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
+  it("refuses, in Anthropic's shape and without asking anyone, a model the client key may not use", async () => {
+    const t = tag();
+    const narrowClient = anthropicClient({ key: "sk-cl-narrow-0123456789" }).client;
+    const err = await narrowClient.messages.countTokens({ model: "claude-sim", messages: [{ role: "user", content: `Hi ${sim({ tag: t })}` }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+      type: "error",
+      error: { type: "permission_error", message: "This client key may not use the model 'claude-sim'." },
+    });
+    expect(await recorded(t)).toHaveLength(0);
+  });
+
+  it.each([
+    ["answers 500", { status: 500 }],
+    ["refuses the key", { status: 401 }],
+    ["drops the connection", { drop: true }],
+    ["answers no count", { count: -1 }],
+  ])("falls back to the estimate, saying so, when the provider %s", async (_, fault) => {
+    const t = tag();
+    const messages = [{ role: "user" as const, content: `How many tokens is this? ${sim({ tag: t, ...fault })}` }];
+    const { data, response } = await client.messages.countTokens({ model: "claude-sim", messages }).withResponse();
+    expect(response.headers.get("x-proxy-estimated")).toBe("true");
+    const estimate = await client.messages.countTokens({ model: "sim-small", messages });
+    expect(data.input_tokens).toBe(estimate.input_tokens);
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
+  it("takes no request quota: a model allowed one request a minute still answers after three counts", async () => {
+    const t = tag();
+    const content = `Hi ${sim({ tag: t, reply: "Hello." })}`;
+    for (let i = 0; i < 3; i++) {
+      const { response } = await client.messages.countTokens({ model: "claude-count", messages: [{ role: "user", content }] }).withResponse();
+      expect(response.headers.get("x-proxy-estimated")).toBeNull();
+    }
+    const message = await client.messages.create({ model: "claude-count", max_tokens: 32, messages: [{ role: "user", content }] });
+    expect(message.content).toEqual([{ type: "text", text: "Hello." }]);
+    expect((await recorded(t)).map((r) => r.path)).toEqual([...Array(3).fill("/anthropic/v1/messages/count_tokens"), "/anthropic/v1/messages"]);
+  });
+});
