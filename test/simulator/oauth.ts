@@ -7,7 +7,7 @@
  * - `POST /google/token`: Google's JWT bearer grant. The assertion's RS256 signature is
  *   verified against the test service account's public key, and its `aud` must be this
  *   endpoint; answers `{access_token, expires_in}`.
- * - `/gigachat/...` (an OpenAI-shaped chat API) and `/vertex/...` (Gemini's API under a
+ * - `/gigachat/...` (GigaChat's chat API, gigachat.ts) and `/vertex/...` (Gemini's API under a
  *   Vertex path) answer 401 unless the Bearer token is one of ours and unexpired.
  * - `GET /__tokens?endpoint=/oauth/token?ttl_ms=N` counts the tokens issued for that URL.
  */
@@ -82,6 +82,6 @@ export function tokenRoute(url: URL, headers: IncomingMessage["headers"], raw: s
 export function tokenGuarded(url: URL, headers: IncomingMessage["headers"], res: ServerResponse): string | undefined {
   const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1] ?? "";
   if ((issued.get(bearer) ?? 0) <= Date.now()) return void sendJson(res, 401, { error: { code: 401, message: "Token has expired or is not valid", status: "UNAUTHENTICATED" } });
-  if (url.pathname.startsWith("/gigachat/")) return "/openai/v1/chat/completions";
+  if (url.pathname.startsWith("/gigachat/")) return url.pathname;
   return url.pathname.replace(/^.*\/models\//, "/gemini/v1beta/models/");
 }
