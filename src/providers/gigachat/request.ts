@@ -69,6 +69,11 @@ function functionCall(req: ChatRequest): unknown {
 }
 
 export function buildGigachatRequest(req: ChatRequest, model: string): Record<string, unknown> {
+  // Silently dropping these would change what the client gets; `stop` only trims, so it is dropped.
+  if (req.n != null && req.n !== 1) throw new InvalidRequestError("GigaChat models give one choice: n must be 1", { param: "n", code: "unsupported_parameter" });
+  if (req.response_format && req.response_format.type !== "text") {
+    throw new InvalidRequestError("GigaChat models have no JSON mode or structured outputs", { param: "response_format", code: "unsupported_parameter" });
+  }
   const body: Record<string, unknown> = { model, messages: gigachatMessages(req.messages) };
   if (req.stream) body.stream = true;
   if (req.temperature != null) body.temperature = req.temperature;
