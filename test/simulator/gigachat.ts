@@ -2,7 +2,7 @@
  * GigaChat's chat API as the simulator speaks it, under /gigachat/api/v1 (behind the
  * token guard in oauth.ts): `functions` and `function_call`, never `tools` (a 422, as
  * GigaChat answers), one function call per answer with its arguments as an object,
- * `role: "function"` results whose content must be JSON, errors as `{status, message}`,
+ * `role: "function"` results that follow their call and hold JSON, errors as `{status, message}`,
  * and a stream of `object: "chat.completion"` chunks where a function call arrives whole
  * in one delta, finish reason and usage on the last chunk, then `data: [DONE]`.
  * `GET /models` lists its models. A request whose last message is a function result is
@@ -30,6 +30,8 @@ function refusal(body: Record<string, unknown>): string | undefined {
     if (m.function_call && (typeof m.function_call.arguments !== "object" || m.function_call.arguments === null)) return `messages[${i}].function_call.arguments: dict type expected`;
     if (m.role === "function") {
       if (typeof m.name !== "string") return `messages[${i}].name: field required`;
+      const before = (messages as Message[])[i - 1];
+      if (before?.role !== "assistant" || before.function_call?.name !== m.name) return `messages[${i}]: a function result must follow the assistant's call of ${m.name}`;
       try {
         JSON.parse(m.content);
       } catch {

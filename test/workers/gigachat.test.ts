@@ -60,6 +60,25 @@ describe("GigaChat adapter", () => {
     ]);
   });
 
+  it("sends parallel tool calls from history as call, result, call, result, which GigaChat accepts", async () => {
+    const calls = [
+      { id: "call_a", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      { id: "call_b", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+    ];
+    const answer = await openaiClient().chat.completions.create({
+      model: "giga-pro",
+      tools,
+      messages: [
+        { role: "user", content: "Weather in Paris and Rome?" },
+        { role: "assistant", content: null, tool_calls: calls },
+        { role: "tool", tool_call_id: "call_b", content: '{"temp_c":24}' },
+        { role: "tool", tool_call_id: "call_a", content: "cloudy" },
+      ],
+    });
+    // The last function message GigaChat sees is Rome's, the second call's.
+    expect(answer.choices[0]?.message.content).toBe('get_weather returned {"temp_c":24}');
+  });
+
   it("streams a tool call as one whole tool_call delta", async () => {
     const stream = await openaiClient().chat.completions.create({ model: "giga-pro", stream: true, tools, messages: [{ role: "user", content: `${weather(`giga-s-${crypto.randomUUID()}`)} Weather?` }] });
     const calls: OpenAI.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];

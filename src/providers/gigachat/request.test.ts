@@ -37,7 +37,7 @@ describe("buildGigachatRequest", () => {
     expect(build({ tools: [tool("only")], tool_choice: "required", messages: [{ role: "user", content: "hi" }] }).function_call).toEqual({ name: "only" });
   });
 
-  it("sends tool calls with object arguments, one per assistant turn, and results as function messages", () => {
+  it("sends tool calls with object arguments, one per assistant turn, each followed by its result as a function message", () => {
     const body = build({
       messages: [
         { role: "user", content: "Weather and time?" },
@@ -49,15 +49,16 @@ describe("buildGigachatRequest", () => {
             { id: "c2", type: "function", function: { name: "get_time", arguments: "" } },
           ],
         },
-        { role: "tool", tool_call_id: "c1", content: '{"temp_c":18}' },
+        // Results in another order than the calls still pair with their own call.
         { role: "tool", tool_call_id: "c2", content: "noon" },
+        { role: "tool", tool_call_id: "c1", content: '{"temp_c":18}' },
       ],
     });
     expect(body.messages).toEqual([
       { role: "user", content: "Weather and time?" },
       { role: "assistant", content: "", function_call: { name: "get_weather", arguments: { city: "Paris" } } },
-      { role: "assistant", content: "", function_call: { name: "get_time", arguments: {} } },
       { role: "function", name: "get_weather", content: '{"temp_c":18}' },
+      { role: "assistant", content: "", function_call: { name: "get_time", arguments: {} } },
       // GigaChat takes JSON results only: text is wrapped.
       { role: "function", name: "get_time", content: '{"result":"noon"}' },
     ]);
@@ -68,7 +69,9 @@ describe("buildGigachatRequest", () => {
     expect(() => build({ messages: [image] })).toThrow(InvalidRequestError);
     expect(() => build({ n: 2, messages: [{ role: "user", content: "hi" }] })).toThrow(/n must be 1/);
     expect(() => build({ response_format: { type: "json_object" }, messages: [{ role: "user", content: "hi" }] })).toThrow(/no JSON mode/);
-    expect(() => build({ messages: [{ role: "tool", tool_call_id: "nope", content: "{}" }] })).toThrow(/answers no earlier tool call/);
+    expect(() => build({ messages: [{ role: "tool", tool_call_id: "nope", content: "{}" }] })).toThrow(/answers no call/);
+    const call = { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] };
+    expect(() => build({ messages: [{ role: "user", content: "hi" }, call, { role: "tool", tool_call_id: "c9", content: "{}" }] })).toThrow(/c9 answers no call/);
     const badArgs = { role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{not json" } }] };
     expect(() => build({ messages: [{ role: "user", content: "hi" }, badArgs] })).toThrow(/arguments must be JSON/);
   });

@@ -37,26 +37,40 @@ function result(content: string): string {
   }
 }
 
-export function gigachatMessages(messages: readonly ChatMessage[]): GigaMessage[] {
-  const names = new Map<string, string>();
-  const out: GigaMessage[] = [];
-  messages.forEach((m, i) => {
-    const param = `messages[${i}]`;
-    if (m.role === "tool") {
-      const name = names.get(m.tool_call_id);
-      if (!name) throw new InvalidRequestError(`tool_call_id ${m.tool_call_id} answers no earlier tool call`, { param });
-      out.push({ role: "function", name, content: result(text(m.content, param)) });
-    } else if (m.role === "assistant" && m.tool_calls?.length) {
-      // One call per assistant turn: parallel calls become consecutive turns.
-      m.tool_calls.forEach((c, j) => {
-        names.set(c.id, c.function.name);
-        const content = j === 0 ? text(m.content, param) : "";
-        out.push({ role: "assistant", content, function_call: { name: c.function.name, arguments: args(c.function.arguments, `${param}.tool_calls[${j}]`) } });
-      });
-    } else {
-      out.push({ role: m.role === "developer" ? "system" : m.role, content: text(m.content, param) });
-    }
+type Assistant = Extract<ChatMessage, { role: "assistant" }>;
+type Tool = Extract<ChatMessage, { role: "tool" }>;
+
+/**
+ * GigaChat takes one call per assistant turn, each answered by its function message: a
+ * turn of parallel calls and the tool results after it become call, result, call, result.
+ */
+function callTurns(m: Assistant, i: number, results: Map<string, [Tool, number]>, out: GigaMessage[]): void {
+  m.tool_calls!.forEach((c, j) => {
+    const content = j === 0 ? text(m.content, `messages[${i}]`) : "";
+    out.push({ role: "assistant", content, function_call: { name: c.function.name, arguments: args(c.function.arguments, `messages[${i}].tool_calls[${j}]`) } });
+    const answer = results.get(c.id);
+    results.delete(c.id);
+    if (answer) out.push({ role: "function", name: c.function.name, content: result(text(answer[0].content, `messages[${answer[1]}]`)) });
   });
+}
+
+export function gigachatMessages(messages: readonly ChatMessage[]): GigaMessage[] {
+  const out: GigaMessage[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (m.role === "assistant" && m.tool_calls?.length) {
+      const at = i;
+      const results = new Map<string, [Tool, number]>();
+      for (let next = messages[i + 1]; next?.role === "tool"; next = messages[i + 1]) results.set(next.tool_call_id, [next, ++i]);
+      callTurns(m, at, results, out);
+      const stray = results.values().next().value;
+      if (stray) throw new InvalidRequestError(`tool_call_id ${stray[0].tool_call_id} answers no call of the assistant turn before it`, { param: `messages[${stray[1]}]` });
+    } else if (m.role === "tool") {
+      throw new InvalidRequestError(`tool_call_id ${m.tool_call_id} answers no call of the assistant turn before it`, { param: `messages[${i}]` });
+    } else {
+      out.push({ role: m.role === "developer" ? "system" : m.role, content: text(m.content, `messages[${i}]`) });
+    }
+  }
   return out;
 }
 
