@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type OpenAI from "openai";
 import { openaiClient } from "./clients";
-import { recorded, sim, upstream } from "./helpers";
+import { postJson, recorded, sim, upstream } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
 const tools = [
@@ -89,6 +89,15 @@ describe("GigaChat adapter", () => {
     }
     expect(calls).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
     expect(finishes).toEqual(["tool_calls"]);
+  });
+
+  it("answers what GigaChat cannot take with an OpenAI-shaped 400 naming the parameter", async () => {
+    const res = await postJson("/v1/chat/completions", { model: "giga-pro", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages[0]", message: expect.stringMatching(/text only/) } });
+    const json = await postJson("/v1/chat/completions", { model: "giga-pro", response_format: { type: "json_object" }, messages: [{ role: "user", content: "hi" }] });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ error: { param: "response_format", code: "unsupported_parameter" } });
   });
 
   it("keeps the simulator honest: GigaChat itself refuses `tools` and lists its models", async () => {
