@@ -1,13 +1,14 @@
 /**
  * GigaChat through the whole Worker with the openai SDK, against the simulator's
  * GigaChat-shaped API (which refuses `tools` with a 422, as GigaChat does): plain and
- * streamed answers, and a tool-call round trip where the call comes back as OpenAI
- * tool_calls and the tool's result goes up as a `role: "function"` message.
+ * streamed answers, a tool-call round trip where the call comes back as OpenAI
+ * tool_calls and the tool's result goes up as a `role: "function"` message, tool use
+ * through the Messages API, and OpenAI-shaped 400s for what GigaChat cannot take.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type OpenAI from "openai";
-import { openaiClient } from "./clients";
+import { anthropicClient, openaiClient } from "./clients";
 import { postJson, recorded, sim, upstream } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
@@ -89,6 +90,20 @@ describe("GigaChat adapter", () => {
     }
     expect(calls).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
     expect(finishes).toEqual(["tool_calls"]);
+  });
+
+  it("serves an Anthropic client's streamed tool use through the Messages API", async () => {
+    const { client, checked } = anthropicClient();
+    const stream = client.messages.stream({
+      model: "giga-pro",
+      max_tokens: 200,
+      tools: [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }],
+      messages: [{ role: "user", content: `${weather(`giga-m-${crypto.randomUUID()}`)} Weather?` }],
+    });
+    const message = await stream.finalMessage();
+    expect(message.stop_reason).toBe("tool_use");
+    expect(message.content).toContainEqual(expect.objectContaining({ type: "tool_use", name: "get_weather", input: { city: "Paris" } }));
+    await checked();
   });
 
   it("answers what GigaChat cannot take with an OpenAI-shaped 400 naming the parameter", async () => {
