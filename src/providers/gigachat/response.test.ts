@@ -30,6 +30,7 @@ describe("parseGigachatResponse", () => {
   it("maps GigaChat's other finish reasons", () => {
     const reason = (r: string) => parseGigachatResponse({ choices: [{ message: { content: "x" }, finish_reason: r }] }, ctx).choices[0]!.finish_reason;
     expect([reason("length"), reason("blacklist"), reason("stop")]).toEqual(["length", "content_filter", "stop"]);
+    expect(() => reason("error")).toThrow(UpstreamBadResponseError);
   });
 
   it("calls a body without choices an unusable response", () => {

@@ -21,7 +21,7 @@ export function parseGigachatResponse(body: unknown, ctx: ResponseContext): Chat
     const message: Choice["message"] = { role: "assistant", content };
     if (call) message.tool_calls = [call];
     const index = typeof choice.index === "number" ? choice.index : position;
-    return { index, message, finish_reason: finishReason(choice.finish_reason), logprobs: null };
+    return { index, message, finish_reason: finishReason(choice.finish_reason, ctx.provider), logprobs: null };
   });
   const b = body as Record<string, unknown>;
   const completion: ChatCompletion = { id: ctx.id, object: "chat.completion", created: ctx.created, model: typeof b.model === "string" ? b.model : ctx.model, choices };

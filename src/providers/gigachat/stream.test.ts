@@ -54,5 +54,6 @@ describe("gigachatStreamTransformer", () => {
     expect(error).toBeInstanceOf(UpstreamBadResponseError);
     expect(String(error)).toMatch(/before the answer was finished/);
     await expect(translate("data: {oops\n\n")).rejects.toThrow(/not JSON/);
+    await expect(translate(event({ content: "Hel", role: "assistant" }, { finish_reason: "error" }))).rejects.toThrow(/finish_reason error/);
   });
 });

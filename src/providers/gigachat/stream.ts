@@ -50,7 +50,7 @@ class GigachatStream {
     if (call) emit(this.chunk({ tool_calls: [{ index: this.calls++, ...call }] }));
     if (choice.finish_reason && !this.finished) {
       this.finished = true;
-      emit(this.chunk({}, finishReason(choice.finish_reason)));
+      emit(this.chunk({}, finishReason(choice.finish_reason, this.ctx.provider)));
     }
   }
 
