@@ -1,8 +1,8 @@
 /**
  * What GigaChat's answers and stream chunks share: its finish reasons (`error` is a
- * failed answer, `blacklist` a refusal), and a
- * `function_call` (arguments as an object) turned into an OpenAI tool call with an id of
- * its own (GigaChat gives calls none) and arguments as a JSON string.
+ * failed answer, `blacklist` a refusal), and a `function_call` (arguments as an object)
+ * turned into an OpenAI tool call with an id of its own (GigaChat gives calls none) and
+ * arguments as a JSON string.
  */
 import { UpstreamBadResponseError } from "../../errors";
 import type { AssistantToolCall, FinishReason } from "../../openai/chat-response";
