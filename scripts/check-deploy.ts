@@ -10,8 +10,8 @@ import { gzipSync } from "node:zlib";
 
 // 64 KiB until the Responses API, embeddings and provider credentials (key pools, OAuth,
 // Google service accounts) arrived: 69.2 KiB with them. Raised with them, not before:
-// growth past this needs a reason as good.
-const BUDGET_GZIP_BYTES = 72 * 1024;
+// growth past this needs a reason as good. 72 KiB until the GigaChat adapter (1.1 KiB).
+const BUDGET_GZIP_BYTES = 73 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
 const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {

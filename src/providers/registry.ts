@@ -5,6 +5,7 @@
 import type { Protocol } from "../config/schema";
 import { anthropicAdapter } from "./anthropic";
 import { geminiAdapter } from "./gemini";
+import { gigachatAdapter } from "./gigachat";
 import { openaiAdapter } from "./openai";
 import type { ChatAdapter } from "./types";
 
@@ -12,8 +13,7 @@ const adapters: Record<Protocol, ChatAdapter> = {
   openai: openaiAdapter,
   gemini: geminiAdapter,
   anthropic: anthropicAdapter,
-  // Close enough to OpenAI's API for text; its token comes from oauth_client_credentials.
-  gigachat: openaiAdapter,
+  gigachat: gigachatAdapter,
 };
 
 export function adapterFor(protocol: Protocol): ChatAdapter {

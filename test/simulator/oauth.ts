@@ -7,7 +7,7 @@
  * - `POST /google/token`: Google's JWT bearer grant. The assertion's RS256 signature is
  *   verified against the test service account's public key, and its `aud` must be this
  *   endpoint; answers `{access_token, expires_in}`.
- * - `/gigachat/...` (an OpenAI-shaped chat API) and `/vertex/...` (Gemini's API under a
+ * - `/gigachat/...` (GigaChat's chat API, gigachat.ts) and `/vertex/...` (Gemini's API under a
  *   Vertex path) answer 401 unless the Bearer token is one of ours and unexpired.
  * - `GET /__tokens?endpoint=/oauth/token?ttl_ms=N` counts the tokens issued for that URL
  *   (`issued`), the calls it had (`calls`), and the 401s the guarded APIs gave its tokens
@@ -121,6 +121,6 @@ export function tokenGuarded(url: URL, headers: IncomingMessage["headers"], res:
     bump(refused, issuer.get(bearer) ?? "");
     return void sendJson(res, 401, { error: { code: 401, message: "Token has expired or is not valid", status: "UNAUTHENTICATED" } });
   }
-  if (url.pathname.startsWith("/gigachat/")) return "/openai/v1/chat/completions";
+  if (url.pathname.startsWith("/gigachat/")) return url.pathname;
   return url.pathname.replace(/^.*\/models\//, "/gemini/v1beta/models/");
 }

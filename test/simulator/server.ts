@@ -1,6 +1,6 @@
 /**
  * The upstream simulator: one real HTTP server on loopback that speaks each provider
- * protocol under its own prefix (/openai/v1, /gemini/v1beta, /anthropic/v1; the image
+ * protocol under its own prefix (/openai/v1, /gemini/v1beta, /anthropic/v1, /gigachat/api/v1; the image
  * APIs in images.ts, the embeddings APIs in embeddings.ts), records what it receives, and
  * fails on request (see directive.ts). Used by the workerd tests, `npm run demo` and the
  * benchmark.
@@ -17,6 +17,7 @@ import { embeddingRoutes } from "./embeddings";
 import { credentialOf, sendHugeBody, withCredential } from "./hostile";
 import { anthropicRoute } from "./anthropic";
 import { geminiRoute } from "./gemini";
+import { gigachatRoute } from "./gigachat";
 import { imageRoutes } from "./images";
 import { enforceLimits, modelOf, stats } from "./limits";
 import { tokenGuarded, tokenRoute } from "./oauth";
@@ -53,6 +54,7 @@ const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }
   },
   geminiRoute,
   anthropicRoute,
+  gigachatRoute,
 ];
 
 /** Counts what a recorded request's response wrote, and whether it is held up by its reader. */
