@@ -10,8 +10,10 @@ import { gzipSync } from "node:zlib";
 
 // 64 KiB until the Responses API, embeddings and provider credentials (key pools, OAuth,
 // Google service accounts) arrived: 69.2 KiB with them. Raised with them, not before:
-// growth past this needs a reason as good. 72 KiB until the GigaChat adapter (1.1 KiB).
-const BUDGET_GZIP_BYTES = 73 * 1024;
+// growth past this needs a reason as good. 72 KiB until named clients (2.1 KiB), the
+// GigaChat adapter (1.1 KiB), count_tokens upstream and token-fault handling (0.7 KiB):
+// 73.3 KiB with them.
+const BUDGET_GZIP_BYTES = 74 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
 const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
