@@ -18,7 +18,7 @@ async function cron(vars: Record<string, string>) {
 
 describe("health probes", () => {
   it("do nothing unless turned on, then close an open breaker with one probe once it is half-open", async () => {
-    // simbrk opens after 2 failures for 2 s.
+    // simprobe opens after 2 failures for 8 s.
     expect((await chat("probe-a", sim({ status: 500 }))).status).toBe(502);
     await expect.poll(() => breakerOf("probe-a")).toBe("open");
     const before = (await simStats("route/probe-a")).requests;
@@ -30,9 +30,9 @@ describe("health probes", () => {
     await cron({ HEALTH_PROBES: "on" });
     expect((await simStats("route/probe-a")).requests).toBe(before);
 
-    await expect.poll(() => breakerOf("probe-a"), { timeout: 5000 }).toBe("half_open");
+    await expect.poll(() => breakerOf("probe-a"), { timeout: 15_000 }).toBe("half_open");
     await cron({ HEALTH_PROBES: "on" });
     expect((await simStats("route/probe-a")).requests).toBe(before + 1);
     await expect.poll(() => breakerOf("probe-a")).toBe("closed");
-  });
+  }, 30_000);
 });
