@@ -219,8 +219,29 @@ async function handleMessages(body: Record<string, unknown>, res: ServerResponse
   await writeFrames(res, frames, d);
 }
 
+/**
+ * Claude on Vertex AI (`/anthropic/vertex/models/{model}:rawPredict|streamRawPredict`, after
+ * oauth.ts checked the token): the model is in the URL, so a body naming one is refused, and
+ * the version is `anthropic_version` in the body. The body as the Messages API would see it,
+ * or an error already sent.
+ */
+function vertexBody(req: { path: string; body: Record<string, unknown> }, res: ServerResponse): Record<string, unknown> | undefined {
+  const [, model, method] = /^\/anthropic\/vertex\/models\/([^/:]+):(rawPredict|streamRawPredict)$/.exec(req.path) ?? [];
+  if (!model) return void sendError(res, 404, `Not found: ${req.path}`);
+  const { anthropic_version: version, ...body } = req.body;
+  if ("model" in body) return void sendError(res, 400, "model: Extra inputs are not permitted");
+  if (version !== "vertex-2023-10-16") return void sendError(res, 400, "anthropic_version: Input should be 'vertex-2023-10-16'");
+  // Stricter than Vertex needs to be, so an adapter that picks the wrong method is caught.
+  if ((method === "streamRawPredict") !== (body.stream === true)) return void sendError(res, 400, `${method} does not match stream: ${String(body.stream)}`);
+  return { ...body, model: decodeURIComponent(model) };
+}
+
 const handle: ProtocolHandler = (req, res, directive) => {
   const d = directive as AnthropicDirective;
+  if (req.path.startsWith("/anthropic/vertex/")) {
+    const body = vertexBody(req, res);
+    return body && handleMessagesChecked(body, res, d);
+  }
   const counting = req.path === "/anthropic/v1/messages/count_tokens";
   if (req.path !== "/anthropic/v1/messages" && !counting) return sendError(res, 404, `Not found: ${req.path}`);
   const key = req.headers["x-api-key"];
@@ -238,6 +259,12 @@ const handle: ProtocolHandler = (req, res, directive) => {
   if (counting) return sendJson(res, 200, { input_tokens: d.count ?? countTokens(promptTexts(req.body)) }, { "request-id": requestId() });
   return handleMessages(req.body, res, d);
 };
+
+/** A Messages body checked as the real API checks it, then answered. */
+function handleMessagesChecked(body: Record<string, unknown>, res: ServerResponse, d: AnthropicDirective): void | Promise<void> {
+  const invalid = invalidBody(body);
+  return invalid ? sendError(res, 400, invalid) : handleMessages(body, res, d);
+}
 
 export const anthropicRoute = {
   test: (path: string) => path.startsWith("/anthropic/"),

@@ -8,7 +8,8 @@
  *   verified against the test service account's public key, and its `aud` must be this
  *   endpoint; answers `{access_token, expires_in}`.
  * - `/gigachat/...` (GigaChat's chat API, gigachat.ts) and `/vertex/...` (Gemini's API under a
- *   Vertex path) answer 401 unless the Bearer token is one of ours and unexpired.
+ *   Vertex path; Claude's rawPredict/streamRawPredict under `/publishers/anthropic/models/`,
+ *   served by anthropic.ts) answer 401 unless the Bearer token is one of ours and unexpired.
  * - `GET /__tokens?endpoint=/oauth/token?ttl_ms=N` counts the tokens issued for that URL
  *   (`issued`), the calls it had (`calls`), and the 401s the guarded APIs gave its tokens
  *   once expired or revoked (`refused`).
@@ -122,5 +123,6 @@ export function tokenGuarded(url: URL, headers: IncomingMessage["headers"], res:
     return void sendJson(res, 401, { error: { code: 401, message: "Token has expired or is not valid", status: "UNAUTHENTICATED" } });
   }
   if (url.pathname.startsWith("/gigachat/")) return url.pathname;
+  if (url.pathname.includes("/publishers/anthropic/models/")) return url.pathname.replace(/^.*\/models\//, "/anthropic/vertex/models/");
   return url.pathname.replace(/^.*\/models\//, "/gemini/v1beta/models/");
 }

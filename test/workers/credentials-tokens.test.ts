@@ -2,12 +2,14 @@
  * Token auth through the whole Worker, with the openai SDK: GigaChat's OAuth client
  * credentials (Basic auth, RqUID, scope; a token cached until shortly before it expires,
  * one fetch for many concurrent requests) and a Vertex AI service account (an RS256 JWT
- * the simulator verifies, exchanged for a token). No secret reaches an answer or a log.
+ * the simulator verifies, exchanged for a token) for Gemini and for Claude, whose
+ * rawPredict/streamRawPredict the @anthropic-ai/sdk reaches too. No secret reaches an
+ * answer or a log.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { openaiClient } from "./clients";
-import { call, sim, upstream } from "./helpers";
+import { anthropicClient, openaiClient } from "./clients";
+import { call, recorded, sim, upstream } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
 const issued = async (endpoint: string) =>
@@ -53,6 +55,45 @@ describe("Vertex AI: Google service account", () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toBeTruthy();
     expect(await issued("/google/token")).toBe(1);
+  });
+
+  // After the Gemini test: this provider's token is its own, so the endpoint issues a second one.
+  it("calls Claude on Vertex through rawPredict and streamRawPredict, from the openai and Anthropic SDKs", async () => {
+    const t = `vertex-claude-${crypto.randomUUID()}`;
+    const content = `Hello ${sim({ tag: t })}`;
+    const openai = openaiClient();
+    const plain = await openai.chat.completions.create({ model: "vertex-claude", messages: [{ role: "user", content }] });
+    expect(plain.choices[0]?.message.content).toBe("Hello from claude-sonnet-4@20250514.");
+    const stream = await openai.chat.completions.create({ model: "vertex-claude", stream: true, messages: [{ role: "user", content }] });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Hello from claude-sonnet-4@20250514.");
+    const { client, checked } = anthropicClient();
+    const message = await client.messages.create({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }] });
+    expect(message.content).toEqual([expect.objectContaining({ type: "text", text: "Hello from claude-sonnet-4@20250514." })]);
+    const streamed = await client.messages.stream({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }] }).finalMessage();
+    expect(streamed.content).toEqual([expect.objectContaining({ type: "text", text: "Hello from claude-sonnet-4@20250514." })]);
+    await checked();
+
+    const seen = await recorded(t);
+    const root = "/anthropic/vertex/models/claude-sonnet-4@20250514";
+    expect(seen.map((r) => r.path)).toEqual([`${root}:rawPredict`, `${root}:streamRawPredict`, `${root}:rawPredict`, `${root}:streamRawPredict`]);
+    for (const r of seen) {
+      expect(r.body).not.toHaveProperty("model");
+      expect(r.body.anthropic_version).toBe("vertex-2023-10-16");
+      expect(r.headers.authorization).toMatch(/^Bearer sim-token-/);
+      expect(r.headers).not.toHaveProperty("x-api-key");
+    }
+    expect(await issued("/google/token")).toBe(2);
+  });
+
+  it("counts a Vertex Claude prompt by the estimate, since Vertex has no count_tokens path for it", async () => {
+    const t = `vertex-count-${crypto.randomUUID()}`;
+    const { client } = anthropicClient();
+    const { data, response } = await client.messages.countTokens({ model: "vertex-claude", messages: [{ role: "user", content: `Hi ${sim({ tag: t })}` }] }).withResponse();
+    expect(response.headers.get("x-proxy-estimated")).toBe("true");
+    expect(data.input_tokens).toBeGreaterThan(0);
+    expect(await recorded(t)).toHaveLength(0);
   });
 });
 

@@ -4,13 +4,14 @@
  * `/v1/messages/count_tokens` with only `model` changed, and its `input_tokens` is the
  * answer. Anthropic does not count these calls against the Messages rate limits (they
  * have a limit of their own), so no quota is reserved or spent for them. Any failure
- * gives undefined, and the route answers its estimate instead.
+ * gives undefined, and the route answers its estimate instead. Anthropic on Vertex AI has
+ * no count_tokens path under the model, so a Vertex provider gets the estimate at once.
  */
 import type { ResolvedModel } from "../../config/catalog";
 import { authorize } from "../credentials";
 import { upstreamTarget } from "../target";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "../upstream-reader";
-import { ANTHROPIC_VERSION } from "./wire";
+import { ANTHROPIC_VERSION, onVertex } from "./wire";
 
 const COUNT_TIMEOUT_MS = 10_000;
 /** `{"input_tokens": N}` is a few bytes; anything much larger is not that. */
@@ -22,6 +23,7 @@ export async function providerTokenCount(model: ResolvedModel, env: Readonly<Rec
   ex.arm(COUNT_TIMEOUT_MS, timeoutOf(provider, COUNT_TIMEOUT_MS, "response"));
   try {
     const target = upstreamTarget(model, env);
+    if (onVertex(target.baseUrl)) return undefined;
     const headers = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...model.providerConfig.headers };
     const spec = { url: `${target.baseUrl}/v1/messages/count_tokens`, headers, body: JSON.stringify({ ...body, model: model.model }) };
     const res = await openUpstream(ex, await authorize(spec, target));

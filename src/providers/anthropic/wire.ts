@@ -5,6 +5,10 @@
  */
 
 export const ANTHROPIC_VERSION = "2023-06-01";
+/** Anthropic on Vertex AI names the version in the body, not in a header. */
+export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
+/** Vertex AI's base URL for Claude ends in `/publishers/anthropic/models`; Anthropic's own does not. */
+export const onVertex = (baseUrl: string) => baseUrl.endsWith("/publishers/anthropic/models");
 
 export interface CacheControl {
   type: string;
