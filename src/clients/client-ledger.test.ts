@@ -59,4 +59,29 @@ describe("ClientLedger", () => {
     expect(usage.limits.rpd).toEqual({ used: 2, limit: 2, resets_at: "2026-11-27T00:00:00.000Z" });
     expect(new ClientLedger("day", JSON.parse(JSON.stringify(ledger.state)), catalog).usage(T0).day.requests).toBe(2);
   });
+  it("gives back a request's own place only: one aged out frees nobody else's", () => {
+    const ledger = new ClientLedger("conc", undefined, catalog);
+    const old = hold(ledger.admit(10, undefined, T0));
+    // Twenty minutes on, the old request's place is presumed lost and two others take both places.
+    const later = T0 + 21 * 60_000;
+    hold(ledger.admit(10, undefined, later));
+    hold(ledger.admit(10, undefined, later));
+    ledger.record([{ model: "m", tokensIn: 1, tokensOut: 1, error: false, hold: old }], later + 1);
+    expect(ledger.admit(10, undefined, later + 2)).toMatchObject({ ok: false, reason: "concurrency" });
+    expect(ledger.usage(later + 2).in_flight).toBe(2);
+  });
+
+  it("learns nothing from answers without counts (cache hits); a failure without an answer spends nothing", () => {
+    const ledger = new ClientLedger("tok", undefined, catalog);
+    const first = hold(ledger.admit(40, undefined, T0));
+    ledger.record([{ model: "m", tokensIn: 40, tokensOut: 10, error: false, hold: first }], T0 + 1);
+    const before = hold(ledger.admit(20, undefined, T0 + 2));
+    for (let i = 0; i < 5; i++) ledger.record([{ model: "m", error: false, hold: before }], T0 + 3);
+    const after = hold(ledger.admit(20, undefined, T0 + 60_000));
+    expect(after.reserved).toBe(before.reserved);
+    // A failure that never had an answer spent nothing.
+    const failed = hold(ledger.admit(20, undefined, T0 + 60_001));
+    ledger.record([{ model: "m", error: true, hold: failed }], T0 + 60_002);
+    expect(ledger.usage(T0 + 60_002).limits.tpm?.used).toBe(after.reserved);
+  });
 });

@@ -13,7 +13,9 @@ import type { StatusUsage } from "../routes/status-body";
 import type { AdmitResult, ClientUsage, Totals, UsageWindow, UseReport } from "./usage-body";
 
 /** In-flight entries older than this were lost (isolate died) and stop counting. */
-const INFLIGHT_MAX_AGE_MS = 15 * 60_000;
+// A place whose request never reported (its isolate died) is given back after this long:
+// longer than a stream may run (15 min) after the default request deadline (5 min).
+const INFLIGHT_MAX_AGE_MS = 20 * 60_000;
 const KINDS: readonly WindowKind[] = ["minute", "hour", "day"];
 
 interface Bucket {
@@ -23,7 +25,8 @@ interface Bucket {
 
 export interface ClientState {
   counters: CountersState;
-  inflight: number[];
+  /** Places taken, by the id of the request's hold, with when each was taken. */
+  inflight: Array<{ id: string; at: number }>;
   cost: TokenCost;
   windows: Partial<Record<WindowKind, Bucket>>;
 }
@@ -52,23 +55,29 @@ export class ClientLedger {
     const reserved = c.hasTokenLimits ? reservationFor(estimatedInput, maxOutputTokens, this.state.cost) : 0;
     if (c.requestRoom(now) < 1 || c.tokenRoom(now) < reserved) return { ok: false, reason: "quota", retryAfterMs: Math.max(1, c.freesAt(now, reserved) - now) };
     const inflight = this.state.inflight;
-    while (inflight.length > 0 && now - inflight[0]! > INFLIGHT_MAX_AGE_MS) inflight.shift();
+    while (inflight.length > 0 && now - inflight[0]!.at > INFLIGHT_MAX_AGE_MS) inflight.shift();
     const concurrency = this.maxConcurrent !== undefined;
     // Frees when some request ends, which nobody can predict: ask again shortly.
     if (concurrency && inflight.length >= this.maxConcurrent!) return { ok: false, reason: "concurrency", retryAfterMs: 1_000 };
     c.take(1, now);
     c.addTokens(reserved, now);
-    if (concurrency) inflight.push(now);
-    return { ok: true, hold: { reserved, at: now, estimatedInput, concurrency } };
+    const id = crypto.randomUUID();
+    if (concurrency) inflight.push({ id, at: now });
+    return { ok: true, hold: { id, reserved, at: now, estimatedInput, concurrency } };
   }
 
   record(reports: readonly UseReport[], now: number): void {
     for (const r of reports) {
       if (r.hold) {
-        if (r.hold.concurrency) this.state.inflight.shift();
+        // Its own place only: one aged out already frees nobody else's.
+        const id = r.hold.id;
+        if (r.hold.concurrency) this.state.inflight = this.state.inflight.filter((p) => p.id !== id);
         this.counters.releaseTokens(r.hold.reserved, r.hold.at, now);
-        if (r.hold.reserved > 0) this.counters.addTokens(r.tokensIn + r.tokensOut, now);
-        if (!r.error) learnCost(this.state.cost, { estimatedInput: r.hold.estimatedInput, inputTokens: r.tokensIn, outputTokens: r.tokensOut });
+        const known = r.tokensIn !== undefined && r.tokensOut !== undefined;
+        // Unknown counts (a cache hit) keep the reservation as the charge; a failure without counts spent nothing.
+        if (r.hold.reserved > 0) this.counters.addTokens(known ? r.tokensIn! + r.tokensOut! : r.error ? 0 : r.hold.reserved, now);
+        // Only real answers teach the cost model: a cache hit's zero would shrink every later reservation.
+        if (!r.error && known) learnCost(this.state.cost, { estimatedInput: r.hold.estimatedInput, inputTokens: r.tokensIn!, outputTokens: r.tokensOut! });
       }
       for (const kind of KINDS) {
         const start = windowAt(kind, now).start;
@@ -76,8 +85,8 @@ export class ClientLedger {
         if (bucket?.start !== start) this.state.windows[kind] = bucket = { start, models: {} };
         const t = (bucket.models[r.model ?? "-"] ??= zero());
         t.requests++;
-        t.tokens_in += r.tokensIn;
-        t.tokens_out += r.tokensOut;
+        t.tokens_in += r.tokensIn ?? 0;
+        t.tokens_out += r.tokensOut ?? 0;
         if (r.error) t.errors++;
       }
     }

@@ -37,6 +37,8 @@ export interface UsageBody {
 
 /** What a client's admitted request holds until it is settled. */
 export interface Hold {
+  /** Which request holds it: a concurrency place is given back by this id, not by age. */
+  id: string;
   reserved: number;
   at: number;
   estimatedInput: number;
@@ -47,9 +49,13 @@ export type AdmitResult = { ok: true; hold: Hold } | { ok: false; retryAfterMs: 
 
 /** One finished request, as the isolate reports it (write-behind). */
 export interface UseReport {
+  /** A configured model (or category) name, never the client's raw string. */
   model: string | null;
-  tokensIn: number;
-  tokensOut: number;
+  /** Undefined when the request has no counts of its own (a cache hit, a failure before an answer). */
+  tokensIn?: number;
+  tokensOut?: number;
   error: boolean;
   hold?: Hold;
+  /** Sent once already and failed: tried once more, then dropped. */
+  retried?: boolean;
 }

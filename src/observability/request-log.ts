@@ -109,7 +109,7 @@ export function requestLogger(): MiddlewareHandler<AppEnv> {
         logLine(level, line);
         const use = c.get("clientUse");
         if (use && log.client) {
-          const report = { model: log.model ?? log.requested_model, tokensIn: log.tokens_in ?? 0, tokensOut: log.tokens_out ?? 0, error: line.status >= 400 || log.stream_outcome === "failed" };
+          const report = { model: log.model ?? use.model, tokensIn: log.tokens_in ?? undefined, tokensOut: log.tokens_out ?? undefined, error: line.status >= 400 || log.stream_outcome === "failed" };
           reportUse(c.env, log.client, use.hold ? { ...report, hold: use.hold } : report, (p) => c.executionCtx.waitUntil(p));
         }
         c.env.ANALYTICS?.writeDataPoint({

@@ -4,6 +4,7 @@
  * client's that PROXY_API_KEYS names. Read from each client's ClientLimiter.
  */
 import { Hono } from "hono/tiny";
+import { clientLimiter } from "../clients/gate";
 import { rulesFor } from "../clients/rules";
 import type { UsageBody } from "../clients/usage-body";
 import type { AppEnv } from "../env";
@@ -12,6 +13,6 @@ import { clientNames } from "../middleware/auth";
 export const usageRoutes = new Hono<AppEnv>().get("/usage", async (c) => {
   const me = c.get("client");
   const names = rulesFor(me).admin ? await clientNames(c.env.PROXY_API_KEYS) : [me];
-  const clients = await Promise.all(names.map((n) => c.env.CLIENTS.getByName(n).usage()));
+  const clients = await Promise.all(names.map((n) => clientLimiter(c, n).usage()));
   return c.json({ object: "usage", clients } satisfies UsageBody);
 });
