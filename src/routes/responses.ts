@@ -8,6 +8,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
+import { narrow, rulesFor } from "../clients/rules";
 import type { AppEnv } from "../env";
 import { NotFoundError } from "../errors";
 import { type ResponsesContext, responsesProtocol, toChatRequest, toolsOf } from "../inbound/responses";
@@ -55,8 +56,9 @@ export const responsesRoutes = new Hono<AppEnv>()
   .post("/responses/input_tokens", jsonBody(), validated, async (c) => {
     const body = c.req.valid("json");
     c.get("log").requested_model = body.model ?? null;
-    // An unknown model is a 404 here as on /responses; every target is estimated.
-    if (body.model) resolveModel(body.model, "chat");
+    // An unknown model is a 404 here as on /responses, one the client may not use a 403;
+    // every target is estimated.
+    if (body.model) narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model);
     const items = await conversationOf(c.env, body, c.get("clientKeyId"));
     const input_tokens = estimateInputTokens(toChatRequest(body, items, toolsOf(body), "openai"));
     return c.json({ object: "response.input_tokens", input_tokens }, 200, { "x-proxy-estimated": "true" });

@@ -59,6 +59,12 @@ describe("named clients", () => {
     const messages = await postJson("/v1/messages", { model: "sim-big", max_tokens: 16, messages: [{ role: "user", content: sim({ tag: t }) }] }, { key: KEYS.narrow });
     expect(messages.status).toBe(403);
     expect(await messages.json()).toEqual({ type: "error", error: { type: "permission_error", message: expect.stringContaining("'sim-big'") } });
+    // The token counters answer without an upstream, but name no model the client may not use either.
+    const counted = await postJson("/v1/responses/input_tokens", { model: "claude-opus-4-8", input: "hi" }, { key: KEYS.narrow });
+    expect(counted.status).toBe(403);
+    expect(((await counted.json()) as { error: { code: string } }).error.code).toBe("model_not_allowed");
+    const allowed = await postJson("/v1/responses/input_tokens", { model: "gpt-4o", input: "hi" }, { key: KEYS.narrow });
+    expect(allowed.status).toBe(200);
     expect(await recorded(t)).toEqual([]);
     // An alias on the list stands for its model, which may then be named directly too.
     expect((await ask(KEYS.narrow, "gpt-4o")).headers.get("x-proxy-model")).toBe("sim-small");
