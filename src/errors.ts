@@ -301,7 +301,11 @@ export class ContextLengthExceededError extends UpstreamError {
 /** 401/403 upstream: the proxy's own credentials are wrong, which is never the client's fault. */
 export class UpstreamAuthError extends UpstreamError {
   readonly kind = "auth";
-  constructor(provider: string, upstreamStatus: number) {
+  constructor(
+    provider: string,
+    /** 401 (the credential is not valid) or 403 (valid, but not allowed this). */
+    readonly upstreamStatus: number,
+  ) {
     super(provider, `Provider ${provider} rejected ai-proxy's credentials (HTTP ${upstreamStatus}); check its API key secret.`, {
       status: 502,
       type: "upstream_error",

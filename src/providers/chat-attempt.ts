@@ -18,6 +18,6 @@ export function chatAttempt(env: Bindings, requestFor: (protocol: Protocol) => C
   return {
     prepare: (m) => prepareChat(adapterFor(m.providerConfig.type), requestFor(m.providerConfig.type), upstreamTarget(m, env)),
     send: (prepared, _model, bounds) => sendChat(prepared, { ...call, ...bounds }),
-    rejected: (prepared, key) => credentialRejected(prepared.target, key),
+    rejected: (prepared, key, status) => credentialRejected(prepared.target, key, status),
   };
 }

@@ -52,13 +52,17 @@ export async function authorize(spec: UpstreamHttpRequest, target: UpstreamTarge
 }
 
 /**
- * What to do after the provider refused the credential (401/403): `refresh` for a token,
+ * What to do after the provider refused the credential (401/403): `refresh` for a token
+ * refused with a 401,
  * which is forgotten if it is still the cached one (the retry fetches or shares a fresh
  * one); `later` for a pool's key, benched so another key serves; undefined when nothing
  * else can be tried.
  */
-export function credentialRejected(target: UpstreamTarget, key: number): "refresh" | "later" | undefined {
+export function credentialRejected(target: UpstreamTarget, key: number, status: number): "refresh" | "later" | undefined {
   if (target.grant) {
+    // A 403 says the token is valid but not allowed this: a new one would be refused too,
+    // and fetching one per request would flood the token endpoint.
+    if (status !== 401) return undefined;
     const k = cacheKey(target);
     const used = sentWith.get(target);
     // Another request may have refreshed it already: that token is not the one refused.

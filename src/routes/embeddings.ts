@@ -86,7 +86,7 @@ async function embed(c: Context<AppEnv>, req: EmbeddingRequest): Promise<Respons
         const usage = { prompt_tokens: used, completion_tokens: 0, total_tokens: used };
         return { response: result, latencyMs: result.latencyMs, rate: result.rate, done: Promise.resolve({ kind: "whole", estimated: result.promptTokens === undefined, usage }) };
       },
-      rejected: (prepared, key) => credentialRejected(prepared.target, key),
+      rejected: (prepared, key, status) => credentialRejected(prepared.target, key, status),
     });
     return { vectors: output.response.vectors, tokens: output.response.promptTokens ?? estimate, estimated: output.response.promptTokens === undefined, model, attempts };
   });

@@ -51,7 +51,7 @@ async function generate(c: Context<AppEnv>, req: ImageRequest, requested: string
           done: Promise.resolve({ kind: "whole", estimated: result.totalTokens === undefined, usage }),
         };
       },
-      rejected: (prepared, key) => credentialRejected(prepared.target, key),
+      rejected: (prepared, key, status) => credentialRejected(prepared.target, key, status),
     },
   );
   recordAnswer(log, model, output.done);

@@ -50,7 +50,7 @@ export interface Attempt<P, R = Response> {
    * The provider rejected the credential (401/403): drop the token (`refresh`: try again
    * at once, with a fresh one) or bench the key (`later`: another key may serve).
    */
-  rejected?(prepared: P, key: number): "refresh" | "later" | undefined;
+  rejected?(prepared: P, key: number, status: number): "refresh" | "later" | undefined;
 }
 
 export interface DispatchOptions {
@@ -209,7 +209,7 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
     try {
       output = await attempt.send(request, model, { deadline: run.deadline, deadlineMs: settings.requestDeadlineMs, key: reservation.key });
     } catch (err) {
-      const verdict = err instanceof UpstreamAuthError ? attempt.rejected?.(request, reservation.key) : undefined;
+      const verdict = err instanceof UpstreamAuthError ? attempt.rejected?.(request, reservation.key, err.upstreamStatus) : undefined;
       // A token that expired early is no failure of the provider's: refresh it and try again at once, once.
       const refresh = verdict === "refresh" && !run.refreshed.has(model.providerId);
       const o = refresh ? { outcome: "neutral" as const } : outcomeOf(err);

@@ -8,7 +8,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { call, chat, upstream } from "./helpers";
+import { call, chat, sim, upstream } from "./helpers";
 
 const vars = env as unknown as Record<string, string>;
 const SECRET = vars.GIGA_CLIENT_SECRET!;
@@ -49,6 +49,17 @@ describe("a token refused before it expires", () => {
     expect(attempts.reduce((a, b) => a + b)).toBe(50 + counts.refused);
     // An early-expired token is not the provider failing: its breaker (2 failures) stays shut.
     expect(await statusOf("tok-revoke")).toMatchObject({ breaker: "closed", recent: { error: 0 } });
+  });
+
+  it("keeps a token the provider refuses with a 403 (valid, but not allowed this): no refresh, no retry", async () => {
+    const endpoint = "/oauth/token?for=revoke";
+    expect((await chat("tok-revoke", "Hello")).status).toBe(200);
+    const before = await tokenCounts(endpoint);
+    const res = await chat("tok-revoke", sim({ status: 403 }));
+    expect(res.status).toBe(502);
+    expect((await tokenCounts(endpoint)).calls).toBe(before.calls);
+    expect((await chat("tok-revoke", "Hello")).status).toBe(200);
+    expect((await tokenCounts(endpoint)).calls).toBe(before.calls);
   });
 
   it("ends the request when the fresh token is refused too: one refresh, one retry, a 502", async () => {
