@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 // Google service accounts) arrived: 69.2 KiB with them. Raised with them, not before:
 // growth past this needs a reason as good. 72 KiB until named clients (2.1 KiB), the
 // GigaChat adapter (1.1 KiB), count_tokens upstream and token-fault handling (0.7 KiB):
-// 73.3 KiB with them.
+// 73.8 KiB with them and Claude on Vertex.
 const BUDGET_GZIP_BYTES = 74 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
