@@ -9,6 +9,7 @@
  */
 import type { Bindings } from "../env";
 import { logLine } from "../observability/log-line";
+import { sleep } from "../routing/backoff";
 import type { UseReport } from "./usage-body";
 
 const FLUSH_DELAY_MS = 250;
@@ -21,7 +22,6 @@ interface Queue {
 }
 
 const queues = new Map<string, Queue>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function flush(env: Bindings, client: string): Promise<void> {
   const q = queues.get(client);
