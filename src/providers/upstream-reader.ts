@@ -127,6 +127,12 @@ async function readAtMost(ex: UpstreamExchange, res: Response, max: number): Pro
  * A 2xx body, whole, or UpstreamTooLargeError once it passes `max` bytes (decompressed).
  * A broken connection or a timer firing mid-body surfaces as its typed error.
  */
+function declaredWithin(res: Response, max: number): boolean {
+  const length = res.headers.get("content-length");
+  const encoding = res.headers.get("content-encoding");
+  return length !== null && (encoding === null || encoding === "identity") && Number(length) <= max;
+}
+
 export async function readBody(ex: UpstreamExchange, res: Response, max: number): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array();
   const tooLarge = () => new UpstreamTooLargeError(ex.provider, "a response body", max);
@@ -135,6 +141,16 @@ export async function readBody(ex: UpstreamExchange, res: Response, max: number)
     const error = tooLarge();
     ex.abort(error);
     throw error;
+  }
+  // A declared, uncompressed length within the cap bounds the body by its framing: one
+  // native read, with no JavaScript per chunk. Compressed or undeclared bodies are counted
+  // as they inflate, below.
+  if (declaredWithin(res, max)) {
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (err) {
+      throw ex.failure(err, "the connection closed before the response was complete");
+    }
   }
   const reader = res.body.getReader();
   // Small bodies (nearly all) as a list of chunks, joined once at the end. Past
