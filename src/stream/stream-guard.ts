@@ -13,6 +13,11 @@
  *   total timeouts apply (one timer for all reads: read-watchdog.ts). Comment and
  *   keep-alive events are dropped. Nothing after `[DONE]` is forwarded: the upstream is
  *   let go there.
+ * - Relayed streams (same protocol in and out, providers/relay.ts): the upstream's own
+ *   events are forwarded, whole and untouched, and only observed through the protocol's
+ *   translator, whose OpenAI events feed the same tally: the hold, the deadlines and the
+ *   accounting are the same; a failure after content ends with the protocol's own error
+ *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
  *   none), and `done` settles with how the stream ended. Reads are pulled as the client
  *   reads; a client that leaves cancels the upstream at once.
@@ -23,7 +28,7 @@ import { EventFramer } from "./event-framer";
 import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 import { StreamTally } from "./stream-tally";
-import type { StreamTranslator } from "./translate-stream";
+import type { StreamTranslator, Translated } from "./translate-stream";
 
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
@@ -46,6 +51,8 @@ export interface GuardOptions {
   abortUpstream(reason: unknown): void;
   /** Turns another protocol's events into OpenAI's, in this loop (translate-stream.ts); absent for OpenAI upstreams. */
   translator?: StreamTranslator;
+  /** Forwards the upstream's events as they came, observed through `observer`; `errorEvent` ends a failed stream. */
+  relay?: { observer: StreamTranslator; errorEvent(error: ProxyError): string };
 }
 
 const HOLD_LIMIT = 64 * 1024;
@@ -107,6 +114,7 @@ class GuardedSource {
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   take(chunk: Uint8Array | null): Taken {
     if (this.tally.sawDone) return { out: "" };
+    if (this.opts.relay) return this.relayed(chunk, this.opts.relay.observer);
     const framed = this.frame(chunk);
     if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
     let out = "";
@@ -121,6 +129,31 @@ class GuardedSource {
     }
     if (framed.error !== undefined) return { out, error: framed.error instanceof ProxyError ? framed.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be translated") };
     return exact && chunk && out ? { out, bytes: chunk } : { out };
+  }
+
+  /** Relayed: the upstream's whole events go on as they came; their translation is what is tallied. */
+  private relayed(chunk: Uint8Array | null, observer: StreamTranslator): Taken {
+    const framed = this.framer.push(chunk);
+    if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
+    let out = "";
+    for (const raw of framed.events) {
+      const error = this.observe(observer.pushText(raw));
+      if (error) return { out, error };
+      out += raw;
+    }
+    const error = chunk ? undefined : this.observe(observer.push(null));
+    if (error) return { out, error };
+    return framed.exact && chunk && out ? { out, bytes: chunk } : { out };
+  }
+
+  private observe(t: Translated): ProxyError | undefined {
+    for (const event of t.events) {
+      const v = this.tally.see(event);
+      if (v.kind === "invalid") return new UpstreamBadResponseError(this.opts.provider, "a stream event that is not JSON");
+      if (v.kind === "error") return this.opts.classifyErrorEvent(v.error);
+    }
+    if (t.error === undefined) return undefined;
+    return t.error instanceof ProxyError ? t.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be read");
   }
 
   /** The chunk's whole OpenAI events: as they came, or translated from the upstream's protocol. */
@@ -173,7 +206,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
     const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
     s.stop(error);
-    controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody(error))}\n\n`));
+    controller.enqueue(encoder.encode(opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`));
     finish({ completed: false, error });
     controller.close();
   };
@@ -184,7 +217,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
       // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
       // one that just stopped is truncated, and says so.
       if (!tally.sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
-      controller.enqueue(DONE);
+      if (!opts.relay) controller.enqueue(DONE);
     }
     finish({});
     controller.close();
