@@ -13,9 +13,9 @@
  *   total timeouts apply (one timer for all reads: read-watchdog.ts). Comment and
  *   keep-alive events are dropped. Nothing after `[DONE]` is forwarded: the upstream is
  *   let go there.
- * - Relayed streams (same protocol in and out, providers/relay.ts): the upstream's own
- *   events are forwarded, whole and untouched, and only observed through the protocol's
- *   translator, whose OpenAI events feed the same tally: the hold, the deadlines and the
+ * - Relayed streams (same protocol in and out, providers/relay.ts; relay-take.ts): the
+ *   upstream's own events are forwarded, whole and untouched, and only observed through
+ *   the protocol's translator, whose OpenAI events feed the same tally: the hold, the deadlines and the
  *   accounting are the same; a failure after content ends with the protocol's own error
  *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
@@ -28,7 +28,8 @@ import { EventFramer } from "./event-framer";
 import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 import { StreamTally } from "./stream-tally";
-import type { StreamTranslator, Translated } from "./translate-stream";
+import { type Taken, takeRelayed } from "./relay-take";
+import type { StreamTranslator } from "./translate-stream";
 
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
@@ -58,13 +59,6 @@ export interface GuardOptions {
 const HOLD_LIMIT = 64 * 1024;
 const encoder = new TextEncoder();
 const DONE = encoder.encode("data: [DONE]\n\n");
-
-/** What one read added: bytes for the client (as they came, when whole), or the error that ends it all. */
-interface Taken {
-  out: string;
-  bytes?: Uint8Array;
-  error?: ProxyError;
-}
 
 /** The state both phases share: the source, its framing and tally, and its one timer. */
 class GuardedSource {
@@ -114,7 +108,7 @@ class GuardedSource {
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   take(chunk: Uint8Array | null): Taken {
     if (this.tally.sawDone) return { out: "" };
-    if (this.opts.relay) return this.relayed(chunk, this.opts.relay.observer);
+    if (this.opts.relay) return takeRelayed({ framer: this.framer, tally: this.tally, provider: this.opts.provider, classifyErrorEvent: this.opts.classifyErrorEvent }, chunk, this.opts.relay.observer);
     const framed = this.frame(chunk);
     if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
     let out = "";
@@ -129,31 +123,6 @@ class GuardedSource {
     }
     if (framed.error !== undefined) return { out, error: framed.error instanceof ProxyError ? framed.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be translated") };
     return exact && chunk && out ? { out, bytes: chunk } : { out };
-  }
-
-  /** Relayed: the upstream's whole events go on as they came; their translation is what is tallied. */
-  private relayed(chunk: Uint8Array | null, observer: StreamTranslator): Taken {
-    const framed = this.framer.push(chunk);
-    if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
-    let out = "";
-    for (const raw of framed.events) {
-      const error = this.observe(observer.pushText(raw));
-      if (error) return { out, error };
-      out += raw;
-    }
-    const error = chunk ? undefined : this.observe(observer.push(null));
-    if (error) return { out, error };
-    return framed.exact && chunk && out ? { out, bytes: chunk } : { out };
-  }
-
-  private observe(t: Translated): ProxyError | undefined {
-    for (const event of t.events) {
-      const v = this.tally.see(event);
-      if (v.kind === "invalid") return new UpstreamBadResponseError(this.opts.provider, "a stream event that is not JSON");
-      if (v.kind === "error") return this.opts.classifyErrorEvent(v.error);
-    }
-    if (t.error === undefined) return undefined;
-    return t.error instanceof ProxyError ? t.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be read");
   }
 
   /** The chunk's whole OpenAI events: as they came, or translated from the upstream's protocol. */

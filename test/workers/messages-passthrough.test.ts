@@ -12,7 +12,7 @@ import fixture from "../fixtures/claude-code/request.json";
 import { checkMessagesStream } from "./anthropic-grammar";
 import { appPost, captureLogs } from "./app-fetch";
 import { anthropicClient } from "./clients";
-import { KEY, postJson, recorded, sim } from "./helpers";
+import { awayFromMinuteEdge, KEY, postJson, recorded, sim } from "./helpers";
 
 const { client, checked } = anthropicClient();
 afterEach(async () => {
@@ -176,6 +176,22 @@ describe("routing around a request passed through", () => {
       expect(line).toMatchObject({ model: "pt-claude", tokens_estimated: false, tokens_out: 3 });
       expect(line.tokens_in).toBeGreaterThan(42);
       expect(line.stream_outcome).toBe(stream ? "completed" : null);
+    }
+  });
+
+  it("counts the provider's usage against the model's token limit", async () => {
+    await awayFromMinuteEdge();
+    for (const [model, stream] of [["pt-tpm", false], ["pt-tpm-stream", true]] as const) {
+      const t = tag();
+      // max_tokens keeps each reservation small; the answer's 90 tokens are what fills the minute's 100.
+      const ask = () => postJson("/v1/messages", { model, max_tokens: 10, stream, messages: [{ role: "user", content: `Hi ${sim({ tag: t, reply_words: 90 })}` }] });
+      const first = await ask();
+      expect(first.status).toBe(200);
+      await first.text();
+      const second = await ask();
+      expect(second.status).toBe(429);
+      expect(((await second.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
+      expect(await recorded(t)).toHaveLength(1);
     }
   });
 
