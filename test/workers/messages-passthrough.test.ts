@@ -195,6 +195,22 @@ describe("routing around a request passed through", () => {
     }
   });
 
+  it("never echoes the provider's key, in an error answer or in an error event after content", async () => {
+    const quoted = "Invalid request for key sim-anthropic-secret";
+    const refused = await postJson("/v1/messages", richBody({ status: 400, message: quoted }));
+    expect(refused.status).toBe(400);
+    const body = await refused.text();
+    expect(JSON.parse(body)).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(body).toContain("Invalid request for key");
+    const failed = await postJson("/v1/messages", richBody({ reply: "one two three four", stream_error: "api_error", error_after: 2, message: quoted }, { stream: true }));
+    const events = await failed.text();
+    expect(checkMessagesStream(events).outcome).toBe("error");
+    for (const text of [body, events, JSON.stringify([...refused.headers, ...failed.headers])]) {
+      expect(text).not.toContain("sim-anthropic-secret");
+      expect(text).not.toContain(KEY);
+    }
+  });
+
   it("keeps answers passed through out of the cache", async () => {
     const t = tag();
     const body = richBody({ tag: t, reply: "Fresh." });
