@@ -8,10 +8,11 @@
  * - the internal answer (a chat.completion, or the guarded OpenAI SSE stream) into its own
  *   wire format, and errors into its own error shape.
  *
- * Same-protocol pass-through (a Messages request to an `anthropic` provider, a Responses
- * request to an OpenAI provider that serves them) is meant to be a per-target choice on
- * top of this: the route's `prepare` returns the client's body for such a target instead
- * of the translated one, and the answer skips `fromCompletion`/`fromStream`.
+ * Same-protocol pass-through is a per-target choice on top of this: the route hands
+ * `serveBuilt` a `RelayFor` (providers/chat-attempt.ts) that sends the client's body to
+ * such a target instead of the translated one, and `answerAs` sends that answer on
+ * without `fromCompletion`/`fromStream`. Messages requests to `anthropic` providers use
+ * it (messages/passthrough.ts); Responses requests to OpenAI providers do not yet.
  */
 import type { Protocol } from "../config/schema";
 import type { ProxyError } from "../errors";

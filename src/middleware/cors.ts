@@ -21,7 +21,7 @@ const ALLOW_HEADERS = [
   "x-stainless-timeout", "x-stainless-helper-method", "openai-organization", "openai-project",
 ];
 const EXPOSE_HEADERS = [
-  "x-request-id", "x-proxy-model", "x-proxy-provider", "x-proxy-attempts", "x-proxy-cache", "x-proxy-estimated", "retry-after",
+  "x-request-id", "x-proxy-model", "x-proxy-provider", "x-proxy-attempts", "x-proxy-cache", "x-proxy-estimated", "x-proxy-passthrough", "retry-after",
 ].join(", ");
 const ALLOW_METHODS = "GET, HEAD, POST, DELETE, OPTIONS";
 const MAX_AGE_S = "86400";

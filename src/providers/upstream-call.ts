@@ -2,8 +2,10 @@
  * One call to one upstream chat model: apply the client policy and build the request with
  * the model's adapter, send it through the upstream reader (timeouts, the client's abort,
  * the request's deadline, bounded reads), and turn success into an OpenAI-shaped Response
- * (JSON or SSE). A 2xx that holds no answer is a failure like any other. It neither
- * retries nor picks models; routing does, from the errors thrown here.
+ * (JSON or SSE). A request passed through (relay.ts) is sent as built and answered in
+ * its own protocol, under the same timeouts, reads and checks. A 2xx that holds no answer
+ * is a failure like any other. It neither retries nor picks models; routing does, from
+ * the errors thrown here.
  */
 import { DEFAULT_MAX_UPSTREAM_BODY_BYTES } from "../config/settings";
 import { DeadlineExceededError, UpstreamBadResponseError } from "../errors";
@@ -18,6 +20,7 @@ import { applyClientPolicy } from "./client-policy";
 import { checkCompletion } from "./completion-check";
 import { authorize } from "./credentials";
 import { readRateHeaders } from "./rate-headers";
+import { PASSTHROUGH_HEADER, type PreparedRelay } from "./relay";
 import type { ChatAdapter, ResponseContext, UpstreamHttpRequest, UpstreamTarget } from "./types";
 import { classifyErrorObject } from "./upstream-errors";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "./upstream-reader";
@@ -94,12 +97,14 @@ export function prepareChat(adapter: ChatAdapter, req: ChatRequest, target: Upst
   return { adapter, req: allowed, target, spec: adapter.buildRequest(allowed, target) };
 }
 
-export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): Promise<UpstreamResult> {
-  const { req, target, spec } = prepared;
+export async function sendChat(prepared: PreparedChat | PreparedRelay, opts: CallOptions = {}): Promise<UpstreamResult> {
+  const { target, spec } = prepared;
+  const relayed = "relay" in prepared;
+  const stream = relayed ? prepared.stream : prepared.req.stream === true;
   const provider = target.model.providerId;
   const t = timeoutsOf(target);
   const ex = new UpstreamExchange({ provider, signal: opts.signal, deadline: opts.deadline, deadlineMs: opts.deadlineMs });
-  if (!req.stream) ex.arm(t.requestMs, timeoutOf(provider, t.requestMs, "response"));
+  if (!stream) ex.arm(t.requestMs, timeoutOf(provider, t.requestMs, "response"));
   else if (t.headersMs < Math.min(t.ttftMs, t.totalMs)) ex.arm(t.headersMs, timeoutOf(provider, t.headersMs, "response header"));
   else ex.arm(Math.min(t.ttftMs, t.totalMs), timeoutOf(provider, t.ttftMs, "first token"));
   const started = Date.now();
@@ -112,9 +117,10 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
       id: completionId(),
       created: nowSeconds(),
       model: target.model.model,
-      includeUsage: req.stream_options?.include_usage === true,
+      // An observed stream must report its usage: the tally counts it.
+      includeUsage: relayed || prepared.req.stream_options?.include_usage === true,
     };
-    if (!req.stream) {
+    if (!stream) {
       const { response, usage, choices } = await plainAnswer(prepared, ex, res, ctx, opts.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BODY_BYTES);
       return { response, latencyMs, rate, done: finished(usage, opts.promptTokens ?? 0, choices) };
     }
@@ -126,8 +132,7 @@ export async function sendChat(prepared: PreparedChat, opts: CallOptions = {}): 
   }
 }
 
-async function plainAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Response, ctx: ResponseContext, maxBytes: number) {
-  const { adapter } = prepared;
+async function plainAnswer(prepared: PreparedChat | PreparedRelay, ex: UpstreamExchange, res: Response, ctx: ResponseContext, maxBytes: number) {
   const bytes = await readBody(ex, res, maxBytes);
   const text = new TextDecoder().decode(bytes);
   if (!text.trim()) throw new UpstreamBadResponseError(ctx.provider, "empty body");
@@ -137,6 +142,11 @@ async function plainAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Re
   } catch {
     throw new UpstreamBadResponseError(ctx.provider, "body is not JSON");
   }
+  if ("relay" in prepared) {
+    const usage = prepared.relay.answerUsage(ctx.provider, json);
+    return { response: new Response(bytes, { status: 200, headers: { "content-type": "application/json", [PASSTHROUGH_HEADER]: "true" } }), usage, choices: undefined };
+  }
+  const { adapter } = prepared;
   if (adapter.kind === "passthrough") {
     const { usage } = checkCompletion(ctx.provider, json);
     const choices = (json as { choices?: unknown }).choices;
@@ -147,13 +157,19 @@ async function plainAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Re
   return { response: Response.json(completion), usage: completion.usage, choices: completion.choices };
 }
 
-async function streamAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: Response, ctx: ResponseContext, started: number, opts: CallOptions) {
-  const { adapter, target } = prepared;
+/** How the guard reads a stream: relayed (observed through the protocol's translator), translated, or OpenAI's own. */
+function readingOf(prepared: PreparedChat | PreparedRelay, ctx: ResponseContext) {
+  if ("relay" in prepared) return { relay: { observer: new StreamTranslator(prepared.relay.observer(ctx), ctx.provider), errorEvent: prepared.relay.errorEvent } };
+  const { adapter } = prepared;
+  return adapter.kind === "translate" ? { translator: new StreamTranslator(adapter.streamTransformer(ctx), ctx.provider) } : {};
+}
+
+async function streamAnswer(prepared: PreparedChat | PreparedRelay, ex: UpstreamExchange, res: Response, ctx: ResponseContext, started: number, opts: CallOptions) {
   const provider = ctx.provider;
   if (!res.body) throw new UpstreamBadResponseError(provider, "empty stream");
-  const t = timeoutsOf(target);
+  const t = timeoutsOf(prepared.target);
   const guarded = await guardStream(res.body, {
-    ...(adapter.kind === "translate" ? { translator: new StreamTranslator(adapter.streamTransformer(ctx), provider) } : {}),
+    ...readingOf(prepared, ctx),
     provider,
     startedAt: started,
     ttftMs: t.ttftMs,
@@ -164,5 +180,6 @@ async function streamAnswer(prepared: PreparedChat, ex: UpstreamExchange, res: R
     classifyErrorEvent: (error) => classifyErrorObject(provider, error, "event inside its stream"),
     abortUpstream: (reason) => ex.abort(reason),
   });
-  return { response: new Response(guarded.body, { status: 200, headers: SSE_HEADERS }), done: guarded.done };
+  const headers = "relay" in prepared ? { ...SSE_HEADERS, [PASSTHROUGH_HEADER]: "true" } : SSE_HEADERS;
+  return { response: new Response(guarded.body, { status: 200, headers }), done: guarded.done };
 }

@@ -1,9 +1,10 @@
 /**
  * POST /v1/messages and /v1/messages/count_tokens (and without /v1): Anthropic's Messages
- * API, served by any provider through the internal form. The request is validated at the
- * edge (new fields pass), translated once for OpenAI-compatible targets and, when one is
- * tried, once for each translating protocol; the internal answer is turned back into a
- * Message or Anthropic's event stream. Errors take Anthropic's shape (inbound/registry.ts).
+ * API, served by any provider. The request is validated at the edge (new fields pass).
+ * An `anthropic` target gets the client's own body and the answer comes back as it was
+ * (inbound/messages/passthrough.ts); for other targets it is translated once for
+ * OpenAI-compatible ones and, when one is tried, once for each translating protocol, and
+ * the internal answer is turned back into a Message or Anthropic's event stream. Errors take Anthropic's shape (inbound/registry.ts).
  * count_tokens asks an Anthropic provider when one serves the model, and estimates otherwise.
  */
 import { zValidator } from "@hono/zod-validator";
@@ -11,6 +12,7 @@ import { Hono } from "hono/tiny";
 import { narrow, rulesFor } from "../clients/rules";
 import type { AppEnv } from "../env";
 import { messagesProtocol, toChatRequest } from "../inbound/messages";
+import { messagesRelay } from "../inbound/messages/passthrough";
 import { countTokensRequestSchema, messagesRequestSchema } from "../inbound/messages/schema";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
@@ -22,7 +24,8 @@ import { answerAs, serveBuilt } from "./serve";
 export const messagesRoutes = new Hono<AppEnv>()
   .post("/messages", jsonBody(), zValidator("json", messagesRequestSchema, (result) => rejectInvalid(result)), async (c) => {
     const body = c.req.valid("json");
-    const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, protocol));
+    const relay = messagesRelay(body, await c.req.text(), c.req.header("anthropic-beta"));
+    const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, protocol), relay);
     return answerAs(res, messagesProtocol, { model: res.headers.get("x-proxy-model") ?? body.model, inputTokens });
   })
   .post("/messages/count_tokens", jsonBody(), zValidator("json", countTokensRequestSchema, (result) => rejectInvalid(result)), async (c) => {

@@ -4,7 +4,10 @@
  * candidates, each attempt prepared for its target's protocol; the request log records
  * the attempts and, once it has one, the stream's outcome. Returns the internal answer
  * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
- * it into their own shape.
+ * it into their own shape. An attempt passed through in the client's own protocol (a
+ * Messages request to an Anthropic provider) answers in that protocol, says so with
+ * `x-proxy-passthrough`, and is never stored in the cache, whose entries are internal
+ * answers; a hit is always one of those, and is translated like any other.
  */
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
@@ -13,7 +16,8 @@ import type { AppEnv } from "../env";
 import type { AnswerContext, InboundProtocol, RequestFor } from "../inbound/types";
 import { recordAnswer } from "../observability/request-log";
 import type { ChatRequest } from "../openai/chat-request";
-import { chatAttempt } from "../providers/chat-attempt";
+import { chatAttempt, type RelayFor } from "../providers/chat-attempt";
+import { PASSTHROUGH_HEADER } from "../providers/relay";
 import { dispatch } from "../routing/dispatch";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
@@ -25,6 +29,8 @@ export interface ServeOptions {
   requestFor?: RequestFor<ChatRequest>;
   /** Computed already by the caller (it is the same request). */
   estimatedTokens?: number;
+  /** Passes the client's own request through to the targets that take it. */
+  relayFor?: RelayFor;
 }
 
 export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: ServeOptions = {}): Promise<Response> {
@@ -51,14 +57,16 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     promptTokens: estimatedTokens,
     headers: upstreamHeaders(c),
     maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
-  });
+  }, opts.relayFor);
   const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, maxOutput, () => conversationOf(c, req)), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;
   recordAnswer(log, model, output.done);
   const res = markAnswer(output.response, model, attempts);
+  const relayed = res.headers.has(PASSTHROUGH_HEADER);
+  if (relayed) log.cache = "BYPASS";
   res.headers.set("x-proxy-cache", log.cache);
-  return plan.status === "LOOKUP" ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
+  return plan.status === "LOOKUP" && !relayed ? store(plan, res, model.name, model.providerId, (p) => c.executionCtx.waitUntil(p)) : res;
 }
 
 /**
@@ -66,7 +74,7 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
  * once (it is also what routing estimates), and for a translating protocol when a target
  * of that kind is first tried.
  */
-export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatRequest>): Promise<{ res: Response; inputTokens: number }> {
+export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatRequest>, relayFor?: RelayFor): Promise<{ res: Response; inputTokens: number }> {
   const internal = build("openai");
   const variants = new Map<Protocol, ChatRequest>([["openai", internal]]);
   const requestFor = (protocol: Protocol): ChatRequest => {
@@ -75,11 +83,13 @@ export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatReque
     return req;
   };
   const inputTokens = estimateInputTokens(internal);
-  return { res: await serveInternal(c, internal, { requestFor, estimatedTokens: inputTokens }), inputTokens };
+  return { res: await serveInternal(c, internal, { requestFor, estimatedTokens: inputTokens, ...(relayFor ? { relayFor } : {}) }), inputTokens };
 }
 
 /** The internal answer, `x-proxy-*` headers kept, in a protocol's shape; `whole` sees a whole answer before the client does. */
 export async function answerAs<C extends AnswerContext>(res: Response, protocol: InboundProtocol<C>, ctx: C, whole?: (answer: unknown) => Promise<void>): Promise<Response> {
+  // Already in the client's protocol: passed through as it came.
+  if (res.headers.has(PASSTHROUGH_HEADER)) return res;
   const headers = new Headers(res.headers);
   if ((headers.get("content-type") ?? "").startsWith("text/event-stream") && res.body) {
     return new Response(protocol.fromStream(res.body, ctx), { status: 200, headers });

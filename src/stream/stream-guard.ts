@@ -13,6 +13,11 @@
  *   total timeouts apply (one timer for all reads: read-watchdog.ts). Comment and
  *   keep-alive events are dropped. Nothing after `[DONE]` is forwarded: the upstream is
  *   let go there.
+ * - Relayed streams (same protocol in and out, providers/relay.ts; relay-take.ts): the
+ *   upstream's own events are forwarded, whole and untouched, and only observed through
+ *   the protocol's translator, whose OpenAI events feed the same tally: the hold, the deadlines and the
+ *   accounting are the same; a failure after content ends with the protocol's own error
+ *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
  *   none), and `done` settles with how the stream ended. Reads are pulled as the client
  *   reads; a client that leaves cancels the upstream at once.
@@ -23,6 +28,7 @@ import { EventFramer } from "./event-framer";
 import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
 import { StreamTally } from "./stream-tally";
+import { type Taken, takeRelayed } from "./relay-take";
 import type { StreamTranslator } from "./translate-stream";
 
 export interface GuardedStream {
@@ -46,18 +52,13 @@ export interface GuardOptions {
   abortUpstream(reason: unknown): void;
   /** Turns another protocol's events into OpenAI's, in this loop (translate-stream.ts); absent for OpenAI upstreams. */
   translator?: StreamTranslator;
+  /** Forwards the upstream's events as they came, observed through `observer`; `errorEvent` ends a failed stream. */
+  relay?: { observer: StreamTranslator; errorEvent(error: ProxyError): string };
 }
 
 const HOLD_LIMIT = 64 * 1024;
 const encoder = new TextEncoder();
 const DONE = encoder.encode("data: [DONE]\n\n");
-
-/** What one read added: bytes for the client (as they came, when whole), or the error that ends it all. */
-interface Taken {
-  out: string;
-  bytes?: Uint8Array;
-  error?: ProxyError;
-}
 
 /** The state both phases share: the source, its framing and tally, and its one timer. */
 class GuardedSource {
@@ -107,6 +108,7 @@ class GuardedSource {
   /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
   take(chunk: Uint8Array | null): Taken {
     if (this.tally.sawDone) return { out: "" };
+    if (this.opts.relay) return takeRelayed({ framer: this.framer, tally: this.tally, provider: this.opts.provider, classifyErrorEvent: this.opts.classifyErrorEvent }, chunk, this.opts.relay.observer);
     const framed = this.frame(chunk);
     if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
     let out = "";
@@ -173,7 +175,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
     const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
     s.stop(error);
-    controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody(error))}\n\n`));
+    controller.enqueue(encoder.encode(opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`));
     finish({ completed: false, error });
     controller.close();
   };
@@ -184,7 +186,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
       // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
       // one that just stopped is truncated, and says so.
       if (!tally.sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
-      controller.enqueue(DONE);
+      if (!opts.relay) controller.enqueue(DONE);
     }
     finish({});
     controller.close();

@@ -55,6 +55,17 @@ export class StreamTranslator {
     }
   }
 
+  /**
+   * The events one whole upstream event (its text, blank line included) becomes: for a
+   * stream forwarded as it came and only observed through its translation.
+   */
+  pushText(text: string): Translated {
+    this.run(() => this.parser.push(text, this.onEvent));
+    const events = this.out;
+    this.out = [];
+    return this.failure ? { events, error: this.failure.error } : { events };
+  }
+
   /** The events a chunk completes; null ends the upstream stream. */
   push(chunk: Uint8Array | null): Translated {
     this.run(() => {

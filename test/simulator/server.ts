@@ -5,7 +5,8 @@
  * fails on request (see directive.ts). Used by the workerd tests, `npm run demo` and the
  * benchmark.
  *
- * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag;
+ * Inspection: GET /__requests?tag=T lists the requests carrying that directive tag (headers,
+ * parsed body and the raw body text);
  * GET /__stats?model=M counts requests and 429s for an upstream model id (`M@key` for a
  * "perkey" model). Token endpoints and token-guarded APIs: oauth.ts. A key starting with
  * "revoked" is answered 401, one starting with "failing" 500 (a key whose account is broken).
@@ -29,6 +30,8 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body as it arrived, for tests that check it byte for byte. */
+  raw: string;
   at: number;
   /** When the connection closed, and whether the whole response had been sent by then. */
   closedAt?: number;
@@ -120,7 +123,7 @@ export async function startSimulator(port = 0, host = "127.0.0.1"): Promise<Simu
       d = enforceLimits(model?.includes("perkey") ? `${model}@${credentialOf(req.headers, url)}` : model, d);
       if (d.tag) {
         const list = recorded.get(d.tag) ?? [];
-        const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, at: Date.now(), sent: 0, blocked: false };
+        const entry: RecordedRequest = { method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, raw, at: Date.now(), sent: 0, blocked: false };
         if (list.length < MAX_RECORDED) list.push(entry);
         recorded.set(d.tag, list);
         res.on("close", () => {

@@ -69,9 +69,11 @@ describe("Vertex AI: Google service account", () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toBe("Hello from claude-sonnet-4@20250514.");
     const { client, checked } = anthropicClient();
-    const message = await client.messages.create({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }] });
+    // Passed through: an unknown field and the client's beta flags reach Vertex too.
+    const beta = { headers: { "anthropic-beta": "context-management-2025-06-27" } };
+    const message = await client.messages.create({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }], new_field: 1 } as never, beta);
     expect(message.content).toEqual([expect.objectContaining({ type: "text", text: "Hello from claude-sonnet-4@20250514." })]);
-    const streamed = await client.messages.stream({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }] }).finalMessage();
+    const streamed = await client.messages.stream({ model: "vertex-claude", max_tokens: 100, messages: [{ role: "user", content }], new_field: 1 } as never, beta).finalMessage();
     expect(streamed.content).toEqual([expect.objectContaining({ type: "text", text: "Hello from claude-sonnet-4@20250514." })]);
     await checked();
 
@@ -83,6 +85,11 @@ describe("Vertex AI: Google service account", () => {
       expect(r.body.anthropic_version).toBe("vertex-2023-10-16");
       expect(r.headers.authorization).toMatch(/^Bearer sim-token-/);
       expect(r.headers).not.toHaveProperty("x-api-key");
+    }
+    for (const [i, stream] of [[2, false], [3, true]] as const) {
+      const rest = { max_tokens: 100, messages: [{ role: "user", content }], new_field: 1, ...(stream ? { stream } : {}) };
+      expect(seen[i]!.raw).toBe(JSON.stringify({ anthropic_version: "vertex-2023-10-16", ...rest }));
+      expect(seen[i]!.headers["anthropic-beta"]).toBe("context-management-2025-06-27");
     }
     expect(await issued("/google/token")).toBe(2);
   });

@@ -24,7 +24,7 @@ export function upstream(): string {
 /** What the simulator received for requests tagged `tag`. */
 export async function recorded(
   tag: string,
-): Promise<Array<{ path: string; headers: Record<string, string>; body: Record<string, unknown>; at: number; closedAt?: number; finished?: boolean; sent: number; blocked: boolean }>> {
+): Promise<Array<{ path: string; headers: Record<string, string>; body: Record<string, unknown>; raw: string; at: number; closedAt?: number; finished?: boolean; sent: number; blocked: boolean }>> {
   const res = await fetch(`${upstream()}/__requests?tag=${encodeURIComponent(tag)}`);
   return res.json();
 }

@@ -1,8 +1,9 @@
 /**
  * The golden Claude Code request (test/fixtures/claude-code/request.json: what Claude Code
- * 2.1.197 sends, long texts elided) served by each kind of target. Fields a target does
- * not take (adaptive thinking, context_management, output_config, cache_control, betas)
- * are translated or dropped, never a 400; the answer streams in Anthropic's grammar.
+ * 2.1.197 sends, long texts elided) served by each kind of target. An Anthropic target gets
+ * it as sent; for the others, fields they do not take (adaptive thinking,
+ * context_management, output_config, cache_control, betas) are translated or dropped,
+ * never a 400; the answer streams in Anthropic's grammar.
  */
 import { describe, expect, it } from "vitest";
 import fixture from "../fixtures/claude-code/request.json";
@@ -63,14 +64,15 @@ describe("the Claude Code request", () => {
     expect((sent.messages as Json[])[0]).toEqual({ role: "system", content: SYSTEM_TEXTS.map((t) => ({ type: "text", text: t })) });
   });
 
-  it("is served by Anthropic through translation, keeping cache_control, the user id and thinking", async () => {
+  it("is passed through to Anthropic unchanged but for the model (messages-passthrough.test.ts checks the bytes)", async () => {
     const { sent } = await pong("claude-sim");
-    expect(sent).toMatchObject({ model: "claude-haiku-4-5", max_tokens: 64000, thinking: { type: "enabled", budget_tokens: 24576 }, stream: true });
-    expect(sent.system).toEqual(fixture.body.system);
-    expect((sent.metadata as Json).user_id).toBe(fixture.body.metadata.user_id);
-    const lastBlock = (sent.messages as Array<{ content: Json[] }>).at(-1)!.content.at(-1)!;
-    expect(lastBlock.cache_control).toEqual({ type: "ephemeral" });
-    expect(sent.tools).toHaveLength(TOOL_COUNT);
+    const { model: _, ...rest } = claudeCodeBody({}, "claude-sim");
+    expect(sent).toMatchObject({ model: "claude-haiku-4-5", max_tokens: 64000, thinking: { type: "adaptive" }, stream: true });
+    expect(sent.context_management).toEqual(fixture.body.context_management);
+    expect(sent.output_config).toEqual(fixture.body.output_config);
+    expect(sent.system).toEqual(rest.system);
+    expect(sent.metadata).toEqual(fixture.body.metadata);
+    expect(sent.tools).toEqual(fixture.body.tools);
   });
 
   it.each(["claude-opus-4-8", "gpt-4o", "claude-sim"])("runs the Write tool round trip on %s, with cache_control on the tool result", async (model) => {

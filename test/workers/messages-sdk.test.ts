@@ -1,7 +1,8 @@
 /**
  * POST /v1/messages through the official Anthropic SDK, against each kind of target: an
- * OpenAI-compatible provider, Gemini and Anthropic, all through the internal form. Every
- * stream the SDK receives is also checked against Anthropic's documented grammar.
+ * OpenAI-compatible provider and Gemini through the internal form, Anthropic passed through
+ * (messages-passthrough.test.ts checks what arrives). Every stream the SDK receives is also
+ * checked against Anthropic's documented grammar.
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -32,7 +33,10 @@ interface Target {
   kind: string;
   model: string;
   upstream: string;
-  /** The reasoning text the simulator produces for `thinking: {budget_tokens: 2048}` (effort "low"). */
+  /**
+   * The reasoning text the simulator produces for `thinking: {budget_tokens: 2048}`: at effort
+   * "low" when translated; an Anthropic target gets the client's own budget (passed through).
+   */
   thought: string;
   /** Where the upstream request keeps the tool result of the second turn. */
   toolResult(body: Body, id: string): unknown;
@@ -67,7 +71,7 @@ const TARGETS: Target[] = [
     kind: "Anthropic",
     model: "claude-sim",
     upstream: "claude-haiku-4-5",
-    thought: "Thinking within 1024 tokens.",
+    thought: "Thinking within 2048 tokens.",
     toolResult: (b, id) =>
       b.messages.flatMap((m) => m.content as Array<Record<string, unknown>>).find((x) => x.type === "tool_result" && x.tool_use_id === id)?.content,
     images: (b) => (b.messages[0]!.content as Array<Record<string, unknown>>).filter((p) => p.type === "image"),

@@ -76,9 +76,17 @@ describe("cache_creation_input_tokens", () => {
     }
   });
 
-  it("says null when the provider wrote nothing to its cache", async () => {
-    // A stream's message_start leaves them out; the SDK does not copy message_delta's nulls.
+  it("passed through, says what the provider wrote when it wrote nothing to its cache", async () => {
     for (const m of await both(ask("claude-sim", {}))) {
+      expect([m.usage.cache_creation_input_tokens, m.usage.cache_read_input_tokens]).toEqual([0, 0]);
+    }
+  });
+
+  it("translated, says null when the provider wrote nothing to its cache", async () => {
+    // A system message inside `messages` is translated rather than passed through (Anthropic refuses it).
+    const messages = [{ role: "system", content: "Be brief." }, ...ask("claude-sim", {}).messages] as Params["messages"];
+    // A stream's message_start leaves them out; the SDK does not copy message_delta's nulls.
+    for (const m of await both(ask("claude-sim", {}, { messages }))) {
       expect([m.usage.cache_creation_input_tokens ?? null, m.usage.cache_read_input_tokens ?? null]).toEqual([null, null]);
     }
   });
