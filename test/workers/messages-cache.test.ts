@@ -88,6 +88,20 @@ describe.each(TARGETS)("the response cache on /v1/messages, $kind", ({ model, up
     expect(await recorded(t)).toHaveLength(1);
   });
 
+  it("keeps thinking, signatures included, in an entry made from a stream", async () => {
+    const t = tag();
+    const params = { ...ask(`Think first. ${sim({ tag: t, reply: "Thought through." })}`, model), max_tokens: 4096, thinking: { type: "enabled" as const, budget_tokens: 2048 } };
+    const live = await streamed(params);
+    expect(live.message.content.map((b) => b.type)).toEqual(["thinking", "text"]);
+    await settled();
+    const replayed = await streamed(params);
+    expect(replayed.cache).toBe("HIT");
+    expect(replayed.message.content).toEqual(live.message.content);
+    const plain = await client.messages.create(params);
+    expect(plain.content).toEqual(live.message.content);
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
   it("keeps each client key's entries to itself", async () => {
     const t = tag();
     const params = ask(sim({ tag: t, reply: "Only mine." }), model);

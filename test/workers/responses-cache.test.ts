@@ -110,6 +110,20 @@ describe.each(TARGETS)("the response cache on /v1/responses, $kind", ({ model, u
     expect(await recorded(t)).toHaveLength(1);
   });
 
+  it("keeps reasoning items, their encrypted state included, in an entry made from a stream", async () => {
+    const t = tag();
+    const params = { model, store: false, reasoning: { effort: "low" as const, summary: "auto" as const }, input: `Think first. ${sim({ tag: t, reply: "Thought through." })}` };
+    const live = await streamed(params);
+    expect(live.response.output.map((o) => o.type)).toEqual(["reasoning", "message"]);
+    await settled();
+    const replayed = await streamed(params);
+    expect(replayed.cache).toBe("HIT");
+    expect(said(replayed.response)).toEqual(said(live.response));
+    const plain = await client.responses.create(params);
+    expect(said(plain).output).toEqual(said(live.response).output);
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
   it("stores nothing for a cached answer to store: false", async () => {
     const t = tag();
     const params = { model, store: false, input: sim({ tag: t, reply: "Forget me." }) };
