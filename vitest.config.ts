@@ -15,7 +15,7 @@ export default defineConfig({
               bindings: {
                 UPSTREAM: `http://127.0.0.1:${inject("upstreamPort")}`,
                 // Bare keys (named by fingerprint), and named clients with rules in test/models.test.yaml.
-                PROXY_API_KEYS: "test-key-1, test-key-2, cl-one:sk-cl-one-0123456789, cl-two:sk-cl-two-0123456789, cl-burst:sk-cl-burst-0123456789, cl-narrow:sk-cl-narrow-0123456789, cl-admin:sk-cl-admin-0123456789, cl-conc:sk-cl-conc-0123456789, cl-tokens:sk-cl-tokens-0123456789",
+                PROXY_API_KEYS: "test-key-1, test-key-2, cl-one:sk-cl-one-0123456789, cl-two:sk-cl-two-0123456789, cl-burst:sk-cl-burst-0123456789, cl-narrow:sk-cl-narrow-0123456789, cl-admin:sk-cl-admin-0123456789, cl-conc:sk-cl-conc-0123456789, cl-tokens:sk-cl-tokens-0123456789, cl-ctmix:sk-cl-ctmix-0123456789, cl-ctopen:sk-cl-ctopen-0123456789",
                 SIM_OPENAI_KEY: "sk-sim-openai-secret",
                 SIM_GEMINI_KEY: "sim-gemini-secret",
                 SIM_ANTHROPIC_KEY: "sim-anthropic-secret",

@@ -1,11 +1,12 @@
 /**
  * Rebuilds a chat.completion from an OpenAI chunk stream, so a streamed answer can be
- * cached once and later served to plain and streaming requests alike. Incremental: it is
+ * cached once and later served to plain and streaming requests alike, reasoning included
+ * (its text, and the signatures a provider needs back in the next turn). Incremental: it is
  * fed the bytes the client is sent, as they are sent, and holds at most `maxChars` of
  * them; past that, or for anything but a stream that completed with `[DONE]`, it gives
  * nothing to cache. Whatever follows `[DONE]` is ignored.
  */
-import type { AssistantToolCall, ChatCompletion, ChatCompletionChunk, FinishReason, Usage } from "../openai/chat-response";
+import type { AssistantToolCall, ChatCompletion, ChatCompletionChunk, FinishReason, ReasoningDetail, Usage } from "../openai/chat-response";
 import { SseParser } from "../stream/sse-parser";
 
 interface Choice {
@@ -13,6 +14,8 @@ interface Choice {
   hasContent: boolean;
   refusal: string | null;
   tools: AssistantToolCall[];
+  reasoning: string;
+  details: ReasoningDetail[];
   finish: FinishReason | null;
 }
 
@@ -55,6 +58,8 @@ export class CompletionAssembler {
             content: c.hasContent || c.tools.length === 0 ? c.content : null,
             ...(c.refusal ? { refusal: c.refusal } : {}),
             ...(c.tools.length ? { tool_calls: c.tools } : {}),
+            ...(c.reasoning ? { reasoning_content: c.reasoning } : {}),
+            ...(c.details.length ? { reasoning_details: c.details } : {}),
           },
           finish_reason: c.finish,
           logprobs: null,
@@ -87,12 +92,16 @@ export class CompletionAssembler {
   }
 
   private addDelta(c: ChatCompletionChunk["choices"][number]): void {
-    const choice = this.choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, tools: [], finish: null };
+    const choice = this.choices.get(c.index) ?? { content: "", hasContent: false, refusal: null, tools: [], reasoning: "", details: [], finish: null };
     if (typeof c.delta.content === "string") {
       choice.content += c.delta.content;
       choice.hasContent ||= c.delta.content.length > 0;
     }
     if (c.delta.refusal) choice.refusal = (choice.refusal ?? "") + c.delta.refusal;
+    // Some OpenAI-compatible providers name the reasoning text `reasoning`.
+    const reasoning = c.delta.reasoning_content ?? (c.delta as { reasoning?: unknown }).reasoning;
+    if (typeof reasoning === "string") choice.reasoning += reasoning;
+    if (Array.isArray(c.delta.reasoning_details)) choice.details.push(...c.delta.reasoning_details);
     for (const t of c.delta.tool_calls ?? []) {
       const call = (choice.tools[t.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
       if (t.id) call.id = t.id;

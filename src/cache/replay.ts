@@ -1,9 +1,25 @@
 /**
  * Serves a cached completion to a streaming request as a proper SSE stream: a role chunk,
- * the content, tool calls with their indexes, the finish chunk, a usage chunk when the
- * client asked for one, then `[DONE]`. What an SDK assembles equals the cached answer.
+ * the reasoning, the content, tool calls with their indexes, the finish chunk, a usage
+ * chunk when the client asked for one, then `[DONE]`. What an SDK assembles equals the
+ * cached answer.
  */
-import type { ChatCompletion, ChatCompletionChunk } from "../openai/chat-response";
+import type { ChatCompletion, ChatCompletionChunk, ChunkDelta } from "../openai/chat-response";
+
+type Message = ChatCompletion["choices"][number]["message"];
+
+/**
+ * Reasoning as a stream carries it: when signed text blocks (Anthropic thinking) hold the
+ * whole text, each comes with its own text, so every block is rebuilt as it was; otherwise
+ * the text, then the state that goes with it (a Gemini thought signature).
+ */
+function reasoningDeltas({ reasoning_content: text = "", reasoning_details: details = [] }: Message): ChunkDelta[] {
+  const texts = details.flatMap((d) => (d.type === "reasoning.text" ? [d.text ?? ""] : []));
+  if (texts.length && texts.join("") === text) {
+    return details.map((d) => (d.type === "reasoning.text" && d.text ? { reasoning_content: d.text, reasoning_details: [d] } : { reasoning_details: [d] }));
+  }
+  return [...(text ? [{ reasoning_content: text }] : []), ...(details.length ? [{ reasoning_details: details }] : [])];
+}
 
 export function replayAsStream(completion: ChatCompletion, includeUsage: boolean): ReadableStream<Uint8Array> {
   const chunks: ChatCompletionChunk[] = [];
@@ -11,6 +27,7 @@ export function replayAsStream(completion: ChatCompletion, includeUsage: boolean
   for (const choice of completion.choices) {
     const { index, message } = choice;
     chunks.push({ ...base, choices: [{ index, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    for (const delta of reasoningDeltas(message)) chunks.push({ ...base, choices: [{ index, delta, finish_reason: null }] });
     if (message.content) chunks.push({ ...base, choices: [{ index, delta: { content: message.content }, finish_reason: null }] });
     if (message.refusal) chunks.push({ ...base, choices: [{ index, delta: { refusal: message.refusal }, finish_reason: null }] });
     (message.tool_calls ?? []).forEach((call, i) => {

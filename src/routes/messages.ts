@@ -5,7 +5,8 @@
  * (inbound/messages/passthrough.ts); for other targets it is translated once for
  * OpenAI-compatible ones and, when one is tried, once for each translating protocol, and
  * the internal answer is turned back into a Message or Anthropic's event stream. Errors take Anthropic's shape (inbound/registry.ts).
- * count_tokens asks an Anthropic provider when one serves the model, and estimates otherwise.
+ * count_tokens asks an Anthropic provider when one serves the model or one of its candidates,
+ * and estimates otherwise.
  */
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono/tiny";
@@ -32,13 +33,14 @@ export const messagesRoutes = new Hono<AppEnv>()
     const body = c.req.valid("json");
     c.get("log").requested_model = body.model;
     // An unknown model is a 404 here as on /messages, one the client may not use a 403. The
-    // first candidate, when an Anthropic provider serves it, counts for itself (outside any
-    // quota: Anthropic does not count these calls against message rate limits); every other
-    // answer is estimated.
-    const first = narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model).candidates[0];
-    if (first?.providerConfig.type === "anthropic") {
-      const counted = await providerTokenCount(first, c.env, body, c.req.raw.signal);
-      if (counted !== undefined) return c.json({ input_tokens: counted }, 200, { "x-proxy-model": first.name });
+    // first candidate the client may use that an Anthropic provider serves, wherever it
+    // stands among them, counts (outside any quota: Anthropic does not count these calls
+    // against message rate limits); without one, or when it cannot say, the answer is estimated.
+    const { candidates } = narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model);
+    const counter = candidates.find((m) => m.providerConfig.type === "anthropic");
+    if (counter) {
+      const counted = await providerTokenCount(counter, c.env, body, c.req.raw.signal);
+      if (counted !== undefined) return c.json({ input_tokens: counted }, 200, { "x-proxy-model": counter.name });
     }
     const inputTokens = estimateInputTokens(toChatRequest(body, "openai"));
     return c.json({ input_tokens: inputTokens }, 200, { "x-proxy-estimated": "true" });

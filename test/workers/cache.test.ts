@@ -64,6 +64,25 @@ describe("response cache", () => {
     expect(second.choices[0]?.finish_reason).toBe("tool_calls");
   });
 
+  it("keeps reasoning_content in an entry made from a stream, and replays it", async () => {
+    const t = unique();
+    const content = sim({ tag: t, reply: "Done.", reasoning: "First this, then that." });
+    const client = openaiClient();
+    const collect = async () => {
+      const stream = await client.chat.completions.create({ model: "cache-a", stream: true, messages: [{ role: "user", content }] });
+      let reasoning = "";
+      for await (const chunk of stream) reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "";
+      return reasoning;
+    };
+    expect(await collect()).toBe("First this, then that.");
+    await settle();
+    const plain = await ask("cache-a", content);
+    expect(plain.headers.get("x-proxy-cache")).toBe("HIT");
+    expect((plain.json() as { choices: Array<{ message: { reasoning_content?: string; content: string } }> }).choices[0]?.message).toMatchObject({ content: "Done.", reasoning_content: "First this, then that." });
+    expect(await collect()).toBe("First this, then that.");
+    expect(await recorded(t)).toHaveLength(1);
+  });
+
   it("bypasses the cache unless the model, its category or the request opts in", async () => {
     const t = unique();
     expect((await ask("sim-small", sim({ tag: t }))).headers.get("x-proxy-cache")).toBe("BYPASS");

@@ -10,6 +10,9 @@ import OpenAI from "openai";
 import { type CheckedStream, checkMessagesStream } from "./anthropic-grammar";
 import { type CheckedResponsesStream, checkResponsesStream } from "./responses-grammar";
 import { BASE, KEY } from "./helpers";
+import type { WorkerFetch } from "./settled-fetch";
+
+const worker: WorkerFetch = (req) => exports.default.fetch(req);
 
 export function openaiClient(opts: { key?: string; maxRetries?: number } = {}): OpenAI {
   return new OpenAI({
@@ -25,14 +28,15 @@ export function openaiClient(opts: { key?: string; maxRetries?: number } = {}): 
  * checked against Anthropic's documented grammar (anthropic-grammar.ts): `checked()`
  * waits for those checks and fails on the first violation.
  */
-export function anthropicClient(opts: { key?: string; maxRetries?: number; bearer?: boolean } = {}) {
+export function anthropicClient(opts: { key?: string; maxRetries?: number; bearer?: boolean; via?: WorkerFetch } = {}) {
+  const via = opts.via ?? worker;
   const checks: Array<Promise<CheckedStream>> = [];
   const client = new Anthropic({
     ...(opts.bearer ? { authToken: opts.key ?? KEY, apiKey: null } : { apiKey: opts.key ?? KEY }),
     baseURL: BASE,
     maxRetries: opts.maxRetries ?? 0,
     fetch: async (input, init) => {
-      const res = await exports.default.fetch(new Request(input as RequestInfo, init as RequestInit));
+      const res = await via(new Request(input as RequestInfo, init as RequestInit));
       if (!res.body || !(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) return res;
       const [forClient, forCheck] = res.body.tee();
       checks.push(new Response(forCheck).text().then(checkMessagesStream));
@@ -47,10 +51,10 @@ export function anthropicClient(opts: { key?: string; maxRetries?: number; beare
  * also checked against the documented event sequence (responses-grammar.ts); `checked()`
  * waits for those checks and fails on the first violation.
  */
-function responsesFetch() {
+function responsesFetch(via: WorkerFetch = worker) {
   const checks: Array<Promise<CheckedResponsesStream>> = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const res = await exports.default.fetch(new Request(input as RequestInfo, init));
+    const res = await via(new Request(input as RequestInfo, init));
     if (!res.body || !(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) return res;
     const [forClient, forCheck] = res.body.tee();
     checks.push(new Response(forCheck).text().then(checkResponsesStream));
@@ -60,8 +64,8 @@ function responsesFetch() {
 }
 
 /** The openai SDK for `client.responses.*`, its streams checked. */
-export function responsesClient(opts: { key?: string } = {}) {
-  const { fetch, checked } = responsesFetch();
+export function responsesClient(opts: { key?: string; via?: WorkerFetch } = {}) {
+  const { fetch, checked } = responsesFetch(opts.via);
   const client = new OpenAI({ apiKey: opts.key ?? KEY, baseURL: `${BASE}/v1`, maxRetries: 0, fetch });
   return { client, checked };
 }

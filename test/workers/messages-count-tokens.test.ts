@@ -1,9 +1,10 @@
 /**
- * POST /v1/messages/count_tokens for a model an Anthropic provider serves: the provider
- * counts (its `/v1/messages/count_tokens`, the client's body with only `model` changed),
- * and the answer carries no `x-proxy-estimated`. When the provider cannot answer, the
- * routing estimate stands in and says so. Counting takes no request quota, as Anthropic's
- * own count_tokens does not count against message rate limits; a client key's allow-list
+ * POST /v1/messages/count_tokens for a model an Anthropic provider serves (the model asked
+ * for, or the first of its candidates the client key may use): the provider counts (its
+ * `/v1/messages/count_tokens`, the client's body with only `model` changed), and the
+ * answer carries no `x-proxy-estimated`. When the provider cannot answer, the routing
+ * estimate stands in and says so. Counting takes no request quota, as Anthropic's own
+ * count_tokens does not count against message rate limits; a client key's allow-list
  * still applies.
  */
 import Anthropic from "@anthropic-ai/sdk";
@@ -76,5 +77,50 @@ describe("count_tokens for a model an Anthropic provider serves", () => {
     const message = await client.messages.create({ model: "claude-count", max_tokens: 32, messages: [{ role: "user", content }] });
     expect(message.content).toEqual([{ type: "text", text: "Hello." }]);
     expect((await recorded(t)).map((r) => r.path)).toEqual([...Array(3).fill("/anthropic/v1/messages/count_tokens"), "/anthropic/v1/messages"]);
+  });
+});
+
+/**
+ * CTMIX (test/models.test.yaml): an OpenAI-compatible model first, then two Anthropic ones.
+ * cl-ctmix may use the first and the second Anthropic one only; cl-ctopen the first only.
+ */
+describe("count_tokens for a category led by a model no Anthropic provider serves", () => {
+  const messages = (t: string, count = 777) => [{ role: "user" as const, content: `How many tokens is this? ${sim({ tag: t, count })}` }];
+
+  it("asks the first Anthropic member, not estimating because another leads", async () => {
+    const t = tag();
+    const { data, response } = await client.messages.countTokens({ model: "CTMIX", messages: messages(t) }).withResponse();
+    expect(data.input_tokens).toBe(777);
+    expect(response.headers.get("x-proxy-estimated")).toBeNull();
+    expect(response.headers.get("x-proxy-model")).toBe("ctmix-claude-a");
+    const asked = await recorded(t);
+    expect(asked.map((r) => [r.path, r.body.model])).toEqual([["/anthropic/v1/messages/count_tokens", "claude-ctmix-a"]]);
+  });
+
+  it("asks the first Anthropic member the client key may use", async () => {
+    const t = tag();
+    const narrowed = anthropicClient({ key: "sk-cl-ctmix-0123456789" }).client;
+    const { data, response } = await narrowed.messages.countTokens({ model: "CTMIX", messages: messages(t, 555) }).withResponse();
+    expect(data.input_tokens).toBe(555);
+    expect(response.headers.get("x-proxy-model")).toBe("ctmix-claude-b");
+    expect((await recorded(t)).map((r) => r.body.model)).toEqual(["claude-ctmix-b"]);
+  });
+
+  it("estimates, saying so and asking no one, when the client key may use no Anthropic member", async () => {
+    const t = tag();
+    const openOnly = anthropicClient({ key: "sk-cl-ctopen-0123456789" }).client;
+    const { data, response } = await openOnly.messages.countTokens({ model: "CTMIX", messages: messages(t) }).withResponse();
+    expect(response.headers.get("x-proxy-estimated")).toBe("true");
+    expect(response.headers.get("x-proxy-model")).toBeNull();
+    expect(data.input_tokens).toBe((await client.messages.countTokens({ model: "sim-small", messages: messages(t) })).input_tokens);
+    expect(await recorded(t)).toHaveLength(0);
+  });
+
+  it("estimates when the Anthropic member cannot count", async () => {
+    const t = tag();
+    const { data, response } = await client.messages.countTokens({ model: "CTMIX", messages: [{ role: "user", content: `Count? ${sim({ tag: t, status: 500 })}` }] }).withResponse();
+    expect(response.headers.get("x-proxy-estimated")).toBe("true");
+    expect(data.input_tokens).toBeGreaterThan(0);
+    expect(await recorded(t)).toHaveLength(1);
   });
 });
