@@ -5,9 +5,10 @@
  * the attempts and, once it has one, the stream's outcome. Returns the internal answer
  * (a chat.completion or OpenAI SSE) with the `x-proxy-*` headers; inbound protocols turn
  * it into their own shape. An attempt passed through in the client's own protocol (a
- * Messages request to an Anthropic provider) answers in that protocol, says so with
- * `x-proxy-passthrough`, and is never stored in the cache, whose entries are internal
- * answers; a hit is always one of those, and is translated like any other.
+ * Messages request to an Anthropic provider) answers in that protocol and says so with
+ * `x-proxy-passthrough`. The cache's entries are internal answers, so a request that opts
+ * in to the cache is not passed through: its answer is stored, and a hit is translated
+ * like any other.
  */
 import type { Context } from "hono";
 import { cachePlan, lookup, store } from "../cache/response-cache";
@@ -57,7 +58,9 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
     promptTokens: estimatedTokens,
     headers: upstreamHeaders(c),
     maxBodyBytes: c.get("settings").maxUpstreamBodyBytes,
-  }, opts.relayFor);
+  // A request that opts in to the cache takes the translated path everywhere: its answer
+  // is an internal one, which can be stored and replayed in any protocol.
+  }, plan.status === "LOOKUP" ? undefined : opts.relayFor);
   const { output, model, attempts } = await dispatch(resolution, dispatchOptions(c, estimatedTokens, maxOutput, () => conversationOf(c, req)), attempt);
   // By the time dispatch returns a stream, its first content has arrived (stream-guard.ts).
   if (log.stream) log.ttft_ms = Date.now() - started;

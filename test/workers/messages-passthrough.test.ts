@@ -4,7 +4,7 @@
  * with the client's `anthropic-beta` flags, and the answer comes back as the provider wrote
  * it. Routing is the same as for any attempt: fallback before content goes both ways
  * between passed-through and translated targets, a failure after content ends the stream
- * with Anthropic's `event: error`, usage is counted, and the cache keeps out of it.
+ * with Anthropic's `event: error`, usage is counted, and a request that opts in to the cache is translated instead.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import { checkMessagesStream } from "./anthropic-grammar";
 import { appPost, captureLogs } from "./app-fetch";
 import { anthropicClient } from "./clients";
 import { awayFromMinuteEdge, KEY, postJson, recorded, sim } from "./helpers";
+import { settledFetch } from "./settled-fetch";
 
 const { client, checked } = anthropicClient();
 afterEach(async () => {
@@ -211,15 +212,24 @@ describe("routing around a request passed through", () => {
     }
   });
 
-  it("keeps answers passed through out of the cache", async () => {
+  it("translates a request that opts in to the cache, so its answer can be stored and replayed", async () => {
     const t = tag();
     const body = richBody({ tag: t, reply: "Fresh." });
+    const { fetch, settled } = settledFetch();
+    const served = [];
     for (let i = 0; i < 2; i++) {
-      const res = await postJson("/v1/messages", body, { headers: { "x-proxy-cache-ttl": "60" } });
+      const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json", "x-proxy-cache-ttl": "60" };
+      const res = await fetch(new Request("http://proxy/v1/messages", { method: "POST", headers, body: JSON.stringify(body) }));
       expect(res.status).toBe(200);
-      expect(res.headers.get("x-proxy-cache")).toBe("BYPASS");
-      expect(((await res.json()) as Json).model).toBe("claude-pt");
+      expect(res.headers.get("x-proxy-passthrough")).toBeNull();
+      served.push({ cache: res.headers.get("x-proxy-cache"), body: (await res.json()) as Json });
+      await settled();
     }
-    expect(await recorded(t)).toHaveLength(2);
+    expect(served.map((s) => s.cache)).toEqual(["MISS", "HIT"]);
+    expect(served[1]!.body).toEqual(served[0]!.body);
+    // Translated: the upstream got the internal form's body, not the client's unknown field.
+    const [sent] = await recorded(t);
+    expect(sent!.body).not.toHaveProperty("a_field_from_next_year");
+    expect(await recorded(t)).toHaveLength(1);
   });
 });
