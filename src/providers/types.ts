@@ -8,6 +8,8 @@ import type { ResolvedModel } from "../config/catalog";
 import type { ChatRequest } from "../openai/chat-request";
 import type { ChatCompletion, ChatCompletionChunk } from "../openai/chat-response";
 import type { SseEvent } from "../stream/sse-parser";
+import type { TokenAsk } from "../limits/token-desk";
+import type { TokenOutcome } from "./token-fetch";
 
 /** Where an access token comes from (credentials.ts fetches it), resolved from the env by target.ts. */
 export type TokenGrant =
@@ -24,6 +26,13 @@ export interface UpstreamTarget {
   /** api_key_env's keys: none, one, or a pool. */
   readonly keys: readonly string[];
   readonly grant?: TokenGrant;
+  /** With a grant: the provider's Durable Object, which shares its token with every isolate. */
+  readonly tokenDesk?: () => TokenDeskRemote;
+}
+
+/** What credentials.ts asks of the object holding a provider's tokens (limits/token-desk.ts). */
+export interface TokenDeskRemote {
+  accessToken(ask: TokenAsk): Promise<TokenOutcome>;
 }
 
 export interface UpstreamHttpRequest {
