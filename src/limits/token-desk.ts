@@ -60,8 +60,8 @@ export class TokenDesk {
     if (this.held) return this.held;
     this.held = new Map();
     const rows = this.sql.exec<{ key: string; token: string; expires_at: number; refresh_at: number }>("SELECT key, token, expires_at, refresh_at FROM tokens");
+    // An expired row is harmless: it is due for a refresh, which replaces it.
     for (const r of rows) if (r.expires_at > now) this.held.set(r.key, { token: r.token, expiresAt: r.expires_at, refreshAt: r.refresh_at });
-    this.sql.exec("DELETE FROM tokens WHERE expires_at <= ?", now);
     return this.held;
   }
 

@@ -45,9 +45,8 @@ function failure(err: unknown, timeoutMs: number): TokenOutcome {
   if (err instanceof UpstreamAuthError || err instanceof UpstreamInvalidRequestError) {
     return token("its token endpoint refused ai-proxy's client credentials; check the provider's auth secrets", false);
   }
-  if (err instanceof UpstreamError) return token(`its token endpoint failed (${err.kind})`, err.retryable);
-  // A key WebCrypto cannot import, say: nothing the endpoint did, so nothing to retry.
-  return token("ai-proxy could not sign or send the token request; check the provider's auth secrets", false);
+  // Anything else (a key WebCrypto cannot import, say) is nothing the endpoint did: not retried.
+  return err instanceof UpstreamError ? token(`its token endpoint failed (${err.kind})`, err.retryable) : token("its token request failed", false);
 }
 
 async function tokenRequest(grant: TokenGrant): Promise<UpstreamHttpRequest> {
