@@ -10,19 +10,10 @@
  * again: they are short-lived, and never logged or answered. The grant (client secret or
  * service-account JSON) only passes through, for the fetch; it is never stored.
  */
-import { fetchAccessToken, type TokenOutcome } from "../providers/token-fetch";
-import type { TokenGrant } from "../providers/types";
+import { fetchAccessToken } from "../providers/token-fetch";
+import type { TokenAsk, TokenOutcome } from "../providers/token-types";
 
-export interface TokenAsk {
-  /** The provider's id, for the failure's message. */
-  provider: string;
-  /** Which token: the provider's base URL and a hash of its grant, so rotated secrets fetch anew. */
-  key: string;
-  grant: TokenGrant;
-  timeoutMs: number;
-  /** A token the provider refused with a 401: dropped if it is still the one held. */
-  refused?: string;
-}
+export type { TokenAsk } from "../providers/token-types";
 
 interface Held {
   token: string;

@@ -7,7 +7,8 @@
  */
 import { ConfigurationError, type ProxyError, UpstreamAuthError, UpstreamError, UpstreamInvalidRequestError, UpstreamTimeoutError, UpstreamTokenError } from "../errors";
 import { serviceAccountAssertion } from "./google-jwt";
-import type { TokenGrant, UpstreamHttpRequest } from "./types";
+import type { TokenGrant, TokenOutcome } from "./token-types";
+import type { UpstreamHttpRequest } from "./types";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "./upstream-reader";
 
 /** Refresh this long before expiry, so no request goes out with a token about to lapse. */
@@ -15,16 +16,12 @@ const EARLY_MS = 60_000;
 /** When the endpoint gives no lifetime: GigaChat's, and a common default. */
 const DEFAULT_TTL_MS = 30 * 60_000;
 
-export type TokenOutcome =
-  | { ok: true; token: string; expiresAt: number; refreshAt: number }
-  | { ok: false; reason: "token"; detail: string; retryable: boolean }
-  /** The grant itself is unusable (a service-account JSON without its key): a deployment error. */
-  | { ok: false; reason: "config"; problem: string };
-
 /** A failed outcome as the error it was: the provider's 502 (counted by its breaker), or ours. */
 export function tokenError(provider: string, o: Extract<TokenOutcome, { ok: false }>): ProxyError {
   return o.reason === "config" ? new ConfigurationError(o.problem) : new UpstreamTokenError(provider, o.detail, o.retryable);
 }
+
+export type { TokenOutcome } from "./token-types";
 
 export async function fetchAccessToken(provider: string, grant: TokenGrant, timeoutMs: number): Promise<TokenOutcome> {
   try {
