@@ -12,8 +12,10 @@ import { gzipSync } from "node:zlib";
 // Google service accounts) arrived: 69.2 KiB with them. Raised with them, not before:
 // growth past this needs a reason as good. 72 KiB until named clients (2.1 KiB), the
 // GigaChat adapter (1.1 KiB), count_tokens upstream and token-fault handling (0.7 KiB):
-// 73.8 KiB with them and Claude on Vertex.
-const BUDGET_GZIP_BYTES = 74 * 1024;
+// 73.8 KiB with them and Claude on Vertex. 74 KiB until access tokens shared across
+// isolates through the provider's Durable Object, and rejected keys benched for
+// every isolate (0.9 KiB): 74.7 KiB with them.
+const BUDGET_GZIP_BYTES = 75 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
 const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {

@@ -155,8 +155,8 @@ export class DeadlineExceededError extends ProxyError {
 
 /** The deployment is misconfigured (bad variable, missing secret). Not the client's fault. */
 export class ConfigurationError extends ProxyError {
-  constructor(message: string) {
-    super(`ai-proxy is misconfigured: ${message}`, { status: 500, type: "server_error", code: "proxy_misconfigured" });
+  constructor(readonly problem: string) {
+    super(`ai-proxy is misconfigured: ${problem}`, { status: 500, type: "server_error", code: "proxy_misconfigured" });
   }
 }
 
@@ -323,7 +323,11 @@ export class UpstreamAuthError extends UpstreamError {
  */
 export class UpstreamTokenError extends UpstreamError {
   readonly kind = "token";
-  constructor(provider: string, detail: string, retryable: boolean) {
+  constructor(
+    provider: string,
+    readonly detail: string,
+    retryable: boolean,
+  ) {
     super(provider, `Provider ${provider} could not issue ai-proxy an access token: ${detail}.`, {
       status: 502,
       type: "upstream_error",

@@ -8,14 +8,15 @@
  *
  * A request tries its conversation's key first (the same conversation on the same key
  * keeps the provider's prompt cache hitting), then the others, most headroom first; keys
- * the provider rejected (401/403) are benched here and tried last. Keys are named by a
+ * the provider rejected (401/403) are benched here and tried last, and in the key's own
+ * limiter, which refuses it to every isolate until the bench ends (provider-ledger.ts). Keys are named by a
  * hash, never by a piece of themselves, so status and logs can show which is which.
  */
 import type { ResolvedModel } from "../config/catalog";
 
 /** How long a rejected key sits out before it is tried again, doubling on each rejection. */
-const BENCH_MS = 60_000;
-const BENCH_MAX_MS = 3_600_000;
+export const BENCH_MS = 60_000;
+export const BENCH_MAX_MS = 3_600_000;
 
 /** 32-bit FNV-1a: cheap and synchronous; a hash, so nothing of the key can be read back. */
 export function fnv(text: string): number {

@@ -143,6 +143,8 @@ export interface AttemptReport {
   outputTokens?: number;
   latencyMs?: number;
   rate?: RateHeaders;
+  /** The provider rejected (401/403) the pool key this limiter counts: bench it for every isolate. */
+  keyRejected?: boolean;
 }
 
 export interface LeaseReturn {
@@ -177,6 +179,8 @@ export interface ModelStatus {
 export interface ProviderStatus {
   provider: string;
   exhausted_until: number | null;
+  /** A pool key's object: until when the key is benched, after the provider rejected it. */
+  benched_until?: number;
   usage: Partial<Record<LimitKey, WindowUsage>>;
   models: ModelStatus[];
 }

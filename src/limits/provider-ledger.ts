@@ -16,6 +16,7 @@ import { storedModel, storedProvider } from "./stored-state";
 import { clampHintMs } from "./time-hints";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT } from "../config/day-reset";
 import { windowAt } from "./windows";
+import { BENCH_MAX_MS, BENCH_MS } from "./key-pool";
 
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
 /** In-flight entries older than this were lost (isolate died) and stop counting. */
@@ -40,6 +41,8 @@ interface ProviderRecord {
   inflight: number[];
   /** Quota pools (models.yaml `quota_pool`) exhausted until, when only part of the account is. */
   pools?: Record<string, number>;
+  /** A pool key's object: the key was rejected by the provider, and sits out until then (doubling). */
+  bench?: { until: number; ms: number };
 }
 
 const newModel = (): ModelRecord => ({
@@ -132,6 +135,8 @@ export class ProviderLedger {
     const poolUntil = this.poolUntil(spec);
     if (poolUntil > now) return refuse("account_exhausted", poolUntil);
     if (rec.cooldownUntil > now) return refuse("cooldown", rec.cooldownUntil);
+    // A rejected key fails every request until it is fixed: as an open breaker would.
+    if ((provider.rec.bench?.until ?? 0) > now) return refuse("breaker", provider.rec.bench!.until);
     if (req.caller !== undefined) this.book.seen(req.model, req.caller, now);
     const tokenLimited = counters.hasTokenLimits || provider.counters.hasTokenLimits;
     const reserve = tokenLimited ? reservationFor(req.estimatedTokens, req.maxOutputTokens, rec.cost) : 0;
@@ -205,6 +210,8 @@ export class ProviderLedger {
       const retryAfterMs = clampHintMs(r.retryAfterMs);
       // A 429 is an error from the caller's point of view; a neutral outcome is not the model's doing.
       if (r.outcome !== "neutral") countOutcome(rec, r.outcome === "success", now);
+      if (r.keyRejected) this.bench(now);
+      else if (r.outcome === "success" && this.provider.rec.bench && this.provider.rec.bench.until <= now) delete this.provider.rec.bench;
       switch (r.outcome) {
         case "success":
           recordSuccess(rec.breaker);
@@ -244,11 +251,19 @@ export class ProviderLedger {
         { reason: "cooldown" as const, until: rec.cooldownUntil },
         { reason: "account_exhausted" as const, until: Math.max(this.provider.rec.exhaustedUntil, this.poolUntil(spec)) },
         { reason: "breaker" as const, until: phase(rec.breaker, now) === "open" ? rec.breaker.openUntil : 0 },
+        { reason: "breaker" as const, until: this.provider.rec.bench?.until ?? 0 },
       ].sort((a, b) => b.until - a.until);
       const top = causes[0]!;
       if (top.until > now) blocked.push({ model: name, until: top.until, reason: top.reason });
     }
     return { blocked };
+  }
+
+  /** Sits the key out a minute, doubling on each rejection up to an hour (limits/key-pool.ts benches it the same way in the isolate). */
+  private bench(now: number): void {
+    const ms = Math.min(BENCH_MAX_MS, (this.provider.rec.bench?.ms ?? BENCH_MS / 2) * 2);
+    this.provider.rec.bench = { until: now + ms, ms };
+    this.dirty.add(PROVIDER_KEY);
   }
 
   /** Providers' own rate headers correct our counters when they know better. */
@@ -287,7 +302,8 @@ export class ProviderLedger {
       });
     }
     const exhausted = this.provider.rec.exhaustedUntil;
-    return { provider: this.providerId, exhausted_until: exhausted > now ? exhausted : null, usage: this.provider.counters.usage(now), models };
+    const benched = this.provider.rec.bench?.until ?? 0;
+    return { provider: this.providerId, exhausted_until: exhausted > now ? exhausted : null, ...(benched > now ? { benched_until: benched } : {}), usage: this.provider.counters.usage(now), models };
   }
 }
 

@@ -8,11 +8,15 @@
  * Persistence is write-behind: state lives in memory, and changed rows go to SQLite at
  * most once a second from a timer, so no RPC ever waits for a storage write. The cost: an
  * object lost to a crash forgets at most the last second of counts.
+ *
+ * It also holds the provider's access tokens for every isolate (token-desk.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, LimiterRemote, ProviderStatus, SettleResult } from "./limiter-types";
 import { ProviderLedger } from "./provider-ledger";
+import { type TokenAsk, TokenDesk } from "./token-desk";
+import type { TokenOutcome } from "../providers/token-fetch";
 
 const PERSIST_EVERY_MS = 1_000;
 
@@ -21,6 +25,7 @@ export class ProviderLimiter extends DurableObject<Bindings> implements LimiterR
   now: () => number = () => Date.now();
   private ledger: ProviderLedger | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private desk: TokenDesk | undefined;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -69,6 +74,12 @@ export class ProviderLimiter extends DurableObject<Bindings> implements LimiterR
     const result = this.ledgerFor().settle(reports, returns, this.now());
     this.schedulePersist();
     return result;
+  }
+
+  /** The provider's shared access token, fetched here once when none is fresh. */
+  async accessToken(ask: TokenAsk): Promise<TokenOutcome> {
+    this.desk ??= new TokenDesk(this.ctx.storage.sql);
+    return this.desk.get(ask, this.now());
   }
 
   async status(): Promise<ProviderStatus> {

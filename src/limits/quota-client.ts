@@ -216,6 +216,9 @@ export class QuotaClient {
         if (coolFor !== undefined) this.block(b, this.now() + coolFor, "cooldown", ctx);
         if (info.outcome === "rate_limited" && info.scope === "account") this.blockAccount(model, b, info.retryAfterMs, info.pool, ctx);
         const report: AttemptReport = { ...info, model: model.name, probe, releaseConcurrency: concurrency };
+        // Only a key's own limiter benches it: with `quota_scope: account` the limiter is every key's.
+        const benches = info.keyRejected === true && suffixOf(b.limiter) !== "";
+        if (!benches) delete report.keyRejected;
         if (charge) {
           report.reserved = charge.reserved;
           report.reservedAt = charge.at;
@@ -227,7 +230,7 @@ export class QuotaClient {
             if (this.pool.spent(lease)) this.endLease(b, lease, ctx);
           }
         }
-        this.outbox.report(b.limiter, ctx, report, charge?.atOnce === true);
+        this.outbox.report(b.limiter, ctx, report, charge?.atOnce === true || benches);
       },
     };
   }

@@ -34,7 +34,7 @@ const modelRecord = shape(
   },
   true,
 );
-const providerRecord = shape({ counters, exhaustedUntil: time, inflight: list(time), pools: record(time) }, true);
+const providerRecord = shape({ counters, exhaustedUntil: time, inflight: list(time), pools: record(time), bench: shape({ until: time, ms: count }) }, true);
 
 function parse(raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
@@ -56,9 +56,10 @@ export function storedModel(raw: string | undefined, now: number): Record<string
 
 /** A stored provider record, validated and with its times clamped; undefined when there is none or it is bad. */
 export function storedProvider(raw: string | undefined, now: number): Record<string, unknown> | undefined {
-  const rec = parse(raw) as { exhaustedUntil?: number; pools?: Record<string, number> } | undefined;
+  const rec = parse(raw) as { exhaustedUntil?: number; pools?: Record<string, number>; bench?: { until: number } } | undefined;
   if (!providerRecord(rec) || !rec) return undefined;
   if (rec.exhaustedUntil !== undefined) rec.exhaustedUntil = clampUntil(rec.exhaustedUntil, now);
+  if (rec.bench) rec.bench.until = clampUntil(rec.bench.until, now) ?? 0;
   if (rec.pools) rec.pools = Object.fromEntries(Object.entries(rec.pools).map(([pool, until]) => [pool, clampUntil(until, now) ?? 0]));
   return stripUndefined(rec);
 }

@@ -4,38 +4,39 @@
  * Adapters build requests without credentials, so a pool's keys and fetched tokens need
  * nothing from them.
  *
- * Token auth (`oauth_client_credentials`, `google_service_account`) fetches a short-lived
- * access token, cached in the isolate until a minute before it expires; concurrent
- * requests share one fetch. A 401/403 on a cached token drops it, but only if it is still
- * the cached one: of many requests refused with the same stale token, the first drops it
- * and the rest reuse the fresh one, so one refresh serves them all. A token endpoint that
+ * Token auth (`oauth_client_credentials`, `google_service_account`) uses a short-lived
+ * access token, at two levels. The isolate caches it until shortly before it expires, and
+ * concurrent requests share one lookup. On a miss the isolate asks the provider's Durable
+ * Object (limits/token-desk.ts), which hands every isolate the same token and fetches a new
+ * one once, for all of them, when it is due; without that object the isolate fetches itself.
+ * A 401 on a token drops it here if it is still the cached one, and the next lookup tells
+ * the object which token was refused, which it drops only if still its own: many requests
+ * and isolates refused with the same stale token cost one refresh. A token endpoint that
  * fails is the provider's failure (a 502 naming it, counted by its breaker, whatever the
- * endpoint said left out); every token is taught to the redactor at once.
+ * endpoint said left out); every token is taught to the redactor as it arrives.
  */
 import type { AuthConfig } from "../config/schema";
-import { UpstreamAuthError, UpstreamError, UpstreamInvalidRequestError, UpstreamTimeoutError, UpstreamTokenError } from "../errors";
 import { benchKey, fingerprint, shownAs } from "../limits/key-pool";
 import { logLine } from "../observability/log-line";
 import { rememberSecret } from "../security/redact";
-import { serviceAccountAssertion } from "./google-jwt";
+import { fetchAccessToken, tokenError, type TokenOutcome } from "./token-fetch";
 import type { TokenGrant, UpstreamHttpRequest, UpstreamTarget } from "./types";
-import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "./upstream-reader";
 
 const TOKEN_TIMEOUT_MS = 10_000;
-/** Refresh this long before expiry, so no request goes out with a token about to lapse. */
-const EARLY_MS = 60_000;
-/** When the endpoint gives no lifetime: GigaChat's, and a common default. */
-const DEFAULT_TTL_MS = 30 * 60_000;
 const DEFAULT_HEADER = { openai: "authorization", gigachat: "authorization", gemini: "x-goog-api-key", anthropic: "x-api-key" } as const;
 
 interface Cached {
   token: Promise<string>;
-  /** When to fetch a new one: shortly before expiry. */
+  /** When to look up a new one: shortly before expiry. */
   refreshAt: number;
+  /** The token, once it has arrived. */
+  value?: string;
 }
 const tokens = new Map<string, Cached>();
 /** The cached token each target's last request went out with, to tell a stale refusal from a fresh one. */
 const sentWith = new WeakMap<UpstreamTarget, Cached>();
+/** A token refused here with a 401, for the next lookup to tell the provider's object. */
+const refusedHere = new Map<string, string>();
 const cacheKey = (target: UpstreamTarget) => `${target.model.providerId}\n${target.baseUrl}`;
 
 /** The request with its credential: key `key` of the target's keys, or its access token. */
@@ -66,7 +67,10 @@ export function credentialRejected(target: UpstreamTarget, key: number, status: 
     const k = cacheKey(target);
     const used = sentWith.get(target);
     // Another request may have refreshed it already: that token is not the one refused.
-    if (used !== undefined && tokens.get(k) === used) tokens.delete(k);
+    if (used !== undefined && tokens.get(k) === used) {
+      tokens.delete(k);
+      if (used.value !== undefined) refusedHere.set(k, used.value);
+    }
     return "refresh";
   }
   const value = target.keys[key];
@@ -88,68 +92,30 @@ function accessToken(target: UpstreamTarget, grant: TokenGrant): Cached {
   if (cached && cached.refreshAt > Date.now()) return cached;
   const entry: Cached = { token: Promise.resolve(""), refreshAt: Number.POSITIVE_INFINITY };
   const provider = target.model.providerId;
-  const timeoutMs = Math.min(TOKEN_TIMEOUT_MS, target.model.timeout_ms ?? target.model.providerConfig.timeout_ms);
-  entry.token = fetchToken(provider, grant, timeoutMs).catch((err: unknown) => {
-    throw tokenFailure(provider, err, timeoutMs);
-  }).then(
-    ({ token, expiresAt }) => {
-      rememberSecret(token);
-      // A minute early, or a tenth of a short lifetime early.
-      entry.refreshAt = expiresAt - Math.min(EARLY_MS, (expiresAt - Date.now()) / 10);
-      return token;
-    },
-    (err: unknown) => {
+  const refused = refusedHere.get(key);
+  refusedHere.delete(key);
+  entry.token = lookUp(target, grant, refused).then((outcome) => {
+    if (!outcome.ok) {
       if (tokens.get(key) === entry) tokens.delete(key);
-      throw err;
-    },
-  );
+      throw tokenError(provider, outcome);
+    }
+    rememberSecret(outcome.token);
+    entry.refreshAt = outcome.refreshAt;
+    entry.value = outcome.token;
+    return outcome.token;
+  });
   tokens.set(key, entry);
   return entry;
 }
 
-/** A token endpoint's failure as the provider's 502, in words of ours: its answer may echo the secret. */
-function tokenFailure(provider: string, err: unknown, timeoutMs: number): unknown {
-  if (!(err instanceof UpstreamError)) return err;
-  if (err instanceof UpstreamTokenError) return err;
-  if (err instanceof UpstreamTimeoutError) return new UpstreamTokenError(provider, `its token endpoint did not answer within ${timeoutMs} ms`, true);
-  if (err instanceof UpstreamAuthError || err instanceof UpstreamInvalidRequestError) {
-    return new UpstreamTokenError(provider, "its token endpoint refused ai-proxy's client credentials; check the provider's auth secrets", false);
-  }
-  return new UpstreamTokenError(provider, `its token endpoint failed (${err.kind})`, err.retryable);
-}
-
-async function tokenRequest(grant: TokenGrant): Promise<UpstreamHttpRequest> {
-  const form = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
-  if (grant.type === "oauth_client_credentials") {
-    const headers: Record<string, string> = { ...form, ...grant.headers, authorization: `Basic ${grant.basic}` };
-    if (grant.rqUid) headers.RqUID = crypto.randomUUID();
-    const body = new URLSearchParams({ grant_type: "client_credentials", ...(grant.scope ? { scope: grant.scope } : {}) });
-    return { url: grant.url, headers, body: body.toString() };
-  }
-  const { assertion, tokenUri } = await serviceAccountAssertion(grant.json, grant.scopes);
-  return { url: tokenUri, headers: form, body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString() };
-}
-
-async function fetchToken(provider: string, grant: TokenGrant, timeoutMs: number): Promise<{ token: string; expiresAt: number }> {
-  const ex = new UpstreamExchange({ provider });
-  ex.arm(timeoutMs, timeoutOf(provider, timeoutMs, "token"));
-  try {
-    const res = await openUpstream(ex, await tokenRequest(grant));
-    let body: { access_token?: unknown; expires_in?: unknown; expires_at?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(await readBody(ex, res, 64 * 1024))) as typeof body;
-    } catch {
-      throw new UpstreamTokenError(provider, "its token endpoint answered without JSON", true);
-    }
-    const token = body?.access_token;
-    if (typeof token !== "string" || token === "") throw new UpstreamTokenError(provider, "its token endpoint answered without an access_token", true);
-    const now = Date.now();
-    // expires_in in seconds (OAuth), or GigaChat's expires_at in epoch ms on the endpoint's
-    // clock, which its Date header tells (to the second) apart from ours.
-    const theirNow = Date.parse(res.headers.get("date") ?? "") || now;
-    const ttl = typeof body.expires_at === "number" ? body.expires_at - theirNow : typeof body.expires_in === "number" ? body.expires_in * 1000 : DEFAULT_TTL_MS;
-    return { token, expiresAt: now + Math.min(Math.max(ttl, 0), 24 * 3_600_000) };
-  } finally {
-    ex.release();
-  }
+/** The provider's shared token from its Durable Object, or from the endpoint if the object cannot be reached. */
+function lookUp(target: UpstreamTarget, grant: TokenGrant, refused: string | undefined): Promise<TokenOutcome> {
+  const provider = target.model.providerId;
+  const timeoutMs = Math.min(TOKEN_TIMEOUT_MS, target.model.timeout_ms ?? target.model.providerConfig.timeout_ms);
+  const direct = () => fetchAccessToken(provider, grant, timeoutMs);
+  if (!target.tokenDesk) return direct();
+  // Its hash names the grant, so rotated secrets get a token of their own and never the old one.
+  const key = `${target.baseUrl}\n${fingerprint(JSON.stringify(grant))}`;
+  const ask = { provider, key, grant, timeoutMs, ...(refused !== undefined ? { refused } : {}) };
+  return target.tokenDesk().accessToken(ask).catch(direct);
 }

@@ -3,7 +3,8 @@
  * (and a token_url), the provider keys named by api_key_env, and the secrets a token is
  * fetched with. A missing variable is a deployment error, reported by name and never by
  * value. Resolving a target also teaches the redactor this env's provider secrets, so no
- * upstream's echo of one can reach a client or a log.
+ * upstream's echo of one can reach a client or a log. A target with token auth also says
+ * where its token is shared: the provider's ProviderLimiter.
  */
 import type { ResolvedModel } from "../config/catalog";
 import { ConfigurationError } from "../errors";
@@ -12,7 +13,8 @@ import type { TokenGrant, UpstreamTarget } from "./types";
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-type Vars = Readonly<Record<string, unknown>>;
+/** The Worker's variables, and the limiter namespace whose objects share a provider's tokens. */
+type Vars = Readonly<Record<string, unknown>> & { readonly LIMITER?: Env["LIMITER"] };
 
 function variable(env: Vars, name: string): string | undefined {
   const value = env[name];
@@ -51,5 +53,7 @@ export function upstreamTarget(model: ResolvedModel, env: Vars): UpstreamTarget 
   const baseUrl = filled(provider.base_url, env, providerId, "base_url");
   const keys = (provider.api_key_env ?? []).map((name) => secret(env, name, providerId));
   const grant = grantOf(model, env);
-  return grant ? { model, baseUrl, keys, grant } : { model, baseUrl, keys };
+  if (!grant) return { model, baseUrl, keys };
+  const limiters = env.LIMITER;
+  return limiters ? { model, baseUrl, keys, grant, tokenDesk: () => limiters.getByName(providerId) } : { model, baseUrl, keys, grant };
 }

@@ -8,11 +8,9 @@ import type { ResolvedModel } from "../config/catalog";
 import type { ChatRequest } from "../openai/chat-request";
 import type { ChatCompletion, ChatCompletionChunk } from "../openai/chat-response";
 import type { SseEvent } from "../stream/sse-parser";
+import type { TokenDeskRemote, TokenGrant } from "./token-types";
 
-/** Where an access token comes from (credentials.ts fetches it), resolved from the env by target.ts. */
-export type TokenGrant =
-  | { type: "oauth_client_credentials"; url: string; basic: string; scope?: string; headers?: Record<string, string>; rqUid: boolean }
-  | { type: "google_service_account"; json: string; scopes: readonly string[] };
+export type { TokenGrant } from "./token-types";
 
 /**
  * A model plus what it takes to call it: base URL with placeholders filled, its keys or
@@ -24,6 +22,8 @@ export interface UpstreamTarget {
   /** api_key_env's keys: none, one, or a pool. */
   readonly keys: readonly string[];
   readonly grant?: TokenGrant;
+  /** With a grant: the provider's Durable Object, which shares its token with every isolate. */
+  readonly tokenDesk?: () => TokenDeskRemote;
 }
 
 export interface UpstreamHttpRequest {

@@ -41,6 +41,8 @@ export interface StatusKey {
   key: string;
   breaker: BreakerPhase;
   cooldown_until: string | null;
+  /** The provider rejected this key (401/403): every isolate skips it until then. */
+  benched_until: string | null;
   usage: StatusUsage;
 }
 

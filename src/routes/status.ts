@@ -56,7 +56,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/status", async (c) => {
 
   const models = specs.map((spec): StatusModel => {
     const s = byModel.get(spec.name);
-    const keys = byKey.get(spec.name)?.map((k) => ({ key: k.key, breaker: k.model.breaker, cooldown_until: iso(Math.max(k.model.cooldown_until ?? 0, k.provider.exhausted_until ?? 0) || null), usage: usageOut(k.model.usage) }));
+    const keys = byKey.get(spec.name)?.map((k) => ({ key: k.key, breaker: k.model.breaker, cooldown_until: iso(Math.max(k.model.cooldown_until ?? 0, k.provider.exhausted_until ?? 0) || null), benched_until: iso(k.provider.benched_until ?? null), usage: usageOut(k.model.usage) }));
     return {
       ...(keys ? { keys } : {}),
       name: spec.name,

@@ -212,7 +212,8 @@ async function tryEach<P, R>(run: RunState<P>, order: readonly ResolvedModel[], 
       const verdict = err instanceof UpstreamAuthError ? attempt.rejected?.(request, reservation.key, err.upstreamStatus) : undefined;
       // A token that expired early is no failure of the provider's: refresh it and try again at once, once.
       const refresh = verdict === "refresh" && !run.refreshed.has(model.providerId);
-      const o = refresh ? { outcome: "neutral" as const } : outcomeOf(err);
+      // A rejected pool key is benched in its own limiter too, so other isolates skip it.
+      const o = refresh ? { outcome: "neutral" as const } : verdict === "later" ? { ...outcomeOf(err), keyRejected: true } : outcomeOf(err);
       reservation.settle(o);
       opts.onAttempt?.({ model, error: err instanceof ProxyError ? err : null });
       if (!(err instanceof UpstreamError) || !err.fallback) throw err;

@@ -20,13 +20,15 @@ const ADMIN_KEY = "cl-admin:sk-e2e-admin-0123";
 const NARROW_KEY = "cl-narrow:sk-e2e-narrow-0123";
 const ONE_KEY = "cl-one:sk-e2e-one-0123";
 const keyOf = (entry: string) => entry.slice(entry.indexOf(":") + 1);
+// A key pool whose first key the simulator refuses ("revoked…"): test/models.test.yaml's pool-revoked.
+const POOL = { POOL_REVOKED: "revoked-e2e-pool-key-0123456789", POOL_KEY_2: "sk-e2e-pool-second-0123456789" };
 
 let proxy: RunningProxy;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!chromiumPath) return;
-  proxy = await startProxy({ PROXY_API_KEYS: `${E2E_KEY},${ADMIN_KEY},${NARROW_KEY},${ONE_KEY}` });
+  proxy = await startProxy({ PROXY_API_KEYS: `${E2E_KEY},${ADMIN_KEY},${NARROW_KEY},${ONE_KEY}`, ...POOL });
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
   await mkdir(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -236,6 +238,25 @@ describe.skipIf(!chromiumPath)("dashboard in Chromium", () => {
     for (const hidden of ["exact-50", "cl-admin", "sk-e2e"]) expect(text).not.toContain(hidden);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-client.png"), fullPage: true });
   }, 90_000);
+
+  it("shows a key pool's keys by fingerprint only, the one the provider rejected as benched", async () => {
+    // Conversations spread over both keys: one meets the rejected key, which is then benched
+    // (wrangler dev keeps limiter state between runs: it may be benched already).
+    for (let i = 0; i < 8; i++) expect((await chat("pool-revoked", `e2e-pool-${i}`)).status).toBe(200);
+    await signIn(E2E_KEY, "pool-revoked");
+    const rows = card("pool-revoked").locator("[data-key]");
+    await expect.poll(() => rows.count()).toBe(2);
+    const keys = await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key ?? ""));
+    for (const k of keys) expect(k).toMatch(/^…[0-9a-f]{4}$/);
+    await expect.poll(() => card("pool-revoked").locator('[data-state="benched"]').count()).toBe(1);
+    expect(await card("pool-revoked").locator('[data-state="benched"] .cool').textContent()).toMatch(/^Rejected by the provider, tried again in \d/);
+    const text = await page.locator("body").innerText();
+    for (const secret of Object.values(POOL)) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(secret.slice(-8));
+    }
+    await card("pool-revoked").screenshot({ path: join(ARTIFACTS, "dashboard-keys.png") });
+  }, 60_000);
 
   it("sends the key only to /v1/status and /v1/usage, and nothing to any other origin", async () => {
     await signIn();

@@ -59,7 +59,8 @@ async function waitUp(url: string, child: ChildProcess, log: () => string): Prom
   throw new Error(`${url} did not come up:\n${log()}`);
 }
 
-export async function startIsolates(modelsYaml: string, isolates: number): Promise<Isolates> {
+/** `vars`: more Worker variables, such as the secrets a provider's token is fetched with. */
+export async function startIsolates(modelsYaml: string, isolates: number, vars: Record<string, string> = {}): Promise<Isolates> {
   const dir = mkdtempSync(join(tmpdir(), "ai-proxy-isolates-"));
   const sim = await startSimulator();
   let child: ChildProcess | undefined;
@@ -83,7 +84,7 @@ export async function startIsolates(modelsYaml: string, isolates: number): Promi
       port: ports,
       moduleFile: "index.js",
       compatibilityDate: COMPAT_DATE,
-      bindings: { UPSTREAM: sim.url, PROXY_API_KEYS: [ISOLATES_KEY, ...Object.entries(CLIENT_KEYS).map(([name, key]) => `${name}:${key}`)].join(","), RETRY_MAX_ATTEMPTS: "3" },
+      bindings: { UPSTREAM: sim.url, PROXY_API_KEYS: [ISOLATES_KEY, ...Object.entries(CLIENT_KEYS).map(([name, key]) => `${name}:${key}`)].join(","), RETRY_MAX_ATTEMPTS: "3", ...vars },
       durableObjects: { classes: { LIMITER: "ProviderLimiter", CLIENTS: "ClientLimiter" }, storageDir },
     });
     writeFileSync(join(dir, "isolates.capnp"), config);

@@ -11,6 +11,7 @@
 import type { StatusBody, StatusCategory, StatusModel, StatusProvider, StatusUsage, StatusWindow } from "../../routes/status-body";
 import type { UsageBody } from "../../clients/usage-body";
 import { isUsage, renderClients } from "./clients-panel";
+import { keyRows } from "./keys-panel";
 import { add, byId, el } from "./dom";
 import { count, millis, span } from "./format";
 
@@ -174,7 +175,8 @@ function modelCard(m: StatusModel): HTMLElement {
     num(String(m.in_flight), "in flight"),
   );
   nums.dataset.recent = `${r.success}/${r.error}`;
-  return add(card, nums, bars(m.usage));
+  add(card, nums, bars(m.usage));
+  return m.keys?.length ? add(card, keyRows(m.keys, serverNow(), countdown, bars)) : card;
 }
 
 function categoryCard(c: StatusCategory, down: ReadonlySet<string>): HTMLElement {
