@@ -14,8 +14,9 @@ import { gzipSync } from "node:zlib";
 // GigaChat adapter (1.1 KiB), count_tokens upstream and token-fault handling (0.7 KiB):
 // 73.8 KiB with them and Claude on Vertex. 74 KiB until access tokens shared across
 // isolates through the provider's Durable Object, and rejected keys benched for
-// every isolate (0.9 KiB): 74.7 KiB with them.
-const BUDGET_GZIP_BYTES = 75 * 1024;
+// every isolate (0.9 KiB): 74.7 KiB with them. 75 KiB until Messages passed through to
+// Anthropic providers (1.2 KiB): 75.9 KiB with it.
+const BUDGET_GZIP_BYTES = 76 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
 const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
