@@ -116,7 +116,7 @@ describe("bearer auth", () => {
     expect(await whoAmI("weird/name:sk-x")).toEqual([expect.stringMatching(/^key-[0-9a-f]{8}$/)]);
     expect(await whoAmI("sk-root")).toEqual(["alice", bare, "cl-admin", expect.stringMatching(/^key-/)]);
     const said = logs.written().filter((l) => l.includes("no key in PROXY_API_KEYS"));
-    expect(said.map((l) => (JSON.parse(l) as { client: string }).client).sort()).toEqual(["cl-burst", "cl-conc", "cl-narrow", "cl-one", "cl-tokens", "cl-two"]);
+    expect(said.map((l) => (JSON.parse(l) as { client: string }).client).sort()).toEqual(["cl-burst", "cl-conc", "cl-ctmix", "cl-ctopen", "cl-narrow", "cl-one", "cl-tokens", "cl-two"]);
     for (const line of logs.written()) expect(line).not.toMatch(/sk-alice|sk-bare|sk-root/);
   });
 });
