@@ -26,7 +26,7 @@ export const messagesRoutes = new Hono<AppEnv>()
   .post("/messages", jsonBody(), zValidator("json", messagesRequestSchema, (result) => rejectInvalid(result)), async (c) => {
     const body = c.req.valid("json");
     const relay = messagesRelay(body, await c.req.text(), c.req.header("anthropic-beta"));
-    const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, protocol), relay);
+    const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, protocol), relay, { metadata: body.metadata });
     return answerAs(res, messagesProtocol, { model: res.headers.get("x-proxy-model") ?? body.model, inputTokens });
   })
   .post("/messages/count_tokens", jsonBody(), zValidator("json", countTokensRequestSchema, (result) => rejectInvalid(result)), async (c) => {

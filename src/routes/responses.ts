@@ -33,7 +33,7 @@ async function respond(c: Context<AppEnv>, body: ResponsesRequest): Promise<Resp
   // Tool types are the client's words: only short, plain ones reach the log, each once.
   const dropped = [...new Set(tools.dropped.map((t) => (/^[\w.-]{1,40}$/.test(t) ? t : "other")))];
   if (dropped.length) note(c, `hosted tools left out: ${dropped.join(", ")}`);
-  const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, items, tools, protocol));
+  const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, items, tools, protocol), undefined, { user: body.user, metadata: body.metadata });
   const store = body.store !== false;
   const onComplete = async (response: Record<string, unknown>) => {
     const stored = await saveResponse(c.env, owner, { response, input: items }, c.get("settings").responsesTtlS).catch(() => false);

@@ -32,6 +32,12 @@ export interface ServeOptions {
   estimatedTokens?: number;
   /** Passes the client's own request through to the targets that take it. */
   relayFor?: RelayFor;
+  /**
+   * What else tells two clients' requests apart for the cache: fields of the client's own
+   * protocol that the internal request leaves out but an answer may depend on or belong to
+   * (the end user's id and metadata), so two end users behind one client key never share an entry.
+   */
+  cacheScope?: Record<string, unknown>;
 }
 
 export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: ServeOptions = {}): Promise<Response> {
@@ -41,7 +47,7 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
   const estimatedTokens = opts.estimatedTokens ?? estimateInputTokens(req);
   const maxOutput = req.max_completion_tokens ?? req.max_tokens ?? undefined;
   const resolution = await admitClient(c, resolveModel(req.model, "chat"), estimatedTokens, maxOutput, req.model);
-  const plan = await cachePlan(req, resolution, c.get("client"), c.req.header("x-proxy-cache-ttl"));
+  const plan = await cachePlan(opts.cacheScope ? { ...req, scope: opts.cacheScope } : req, resolution, c.get("client"), c.req.header("x-proxy-cache-ttl"));
   if (plan.status === "LOOKUP") {
     const hit = await lookup(plan, req);
     if (hit) {
@@ -77,7 +83,7 @@ export async function serveInternal(c: Context<AppEnv>, req: ChatRequest, opts: 
  * once (it is also what routing estimates), and for a translating protocol when a target
  * of that kind is first tried.
  */
-export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatRequest>, relayFor?: RelayFor): Promise<{ res: Response; inputTokens: number }> {
+export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatRequest>, relayFor?: RelayFor, cacheScope?: Record<string, unknown>): Promise<{ res: Response; inputTokens: number }> {
   const internal = build("openai");
   const variants = new Map<Protocol, ChatRequest>([["openai", internal]]);
   const requestFor = (protocol: Protocol): ChatRequest => {
@@ -86,7 +92,7 @@ export async function serveBuilt(c: Context<AppEnv>, build: RequestFor<ChatReque
     return req;
   };
   const inputTokens = estimateInputTokens(internal);
-  return { res: await serveInternal(c, internal, { requestFor, estimatedTokens: inputTokens, ...(relayFor ? { relayFor } : {}) }), inputTokens };
+  return { res: await serveInternal(c, internal, { requestFor, estimatedTokens: inputTokens, ...(relayFor ? { relayFor } : {}), ...(cacheScope ? { cacheScope } : {}) }), inputTokens };
 }
 
 /** The internal answer, `x-proxy-*` headers kept, in a protocol's shape; `whole` sees a whole answer before the client does. */

@@ -116,6 +116,20 @@ describe.each(TARGETS)("the response cache on /v1/messages, $kind", ({ model, up
 });
 
 describe("the response cache on /v1/messages", () => {
+  it("keeps end users apart: a different metadata.user_id is a different entry", async () => {
+    const t = tag();
+    const base = ask(sim({ tag: t, reply: "Per user." }), "cache-openai");
+    const cacheOf = async (user: string) => {
+      const { response } = await client.messages.create({ ...base, metadata: { user_id: user } }).withResponse();
+      await settled();
+      return response.headers.get("x-proxy-cache");
+    };
+    expect(await cacheOf("ada")).toBe("MISS");
+    expect(await cacheOf("ada")).toBe("HIT");
+    expect(await cacheOf("bob")).toBe("MISS");
+    expect(await recorded(t)).toHaveLength(2);
+  });
+
   it("caches only when the model, its category or the request opts in", async () => {
     const t = tag();
     const params = ask(sim({ tag: t }), "claude-sim");

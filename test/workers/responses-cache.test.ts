@@ -153,6 +153,22 @@ describe.each(TARGETS)("the response cache on /v1/responses, $kind", ({ model, u
 });
 
 describe("the response cache on /v1/responses", () => {
+  it("keeps end users apart: a different user or metadata is a different entry", async () => {
+    const t = tag();
+    const base = { model: "cache-openai", store: false, input: sim({ tag: t, reply: "Per user." }) };
+    const cacheOf = async (extra: Record<string, unknown>) => {
+      const { response } = await client.responses.create({ ...base, ...extra }).withResponse();
+      await settled();
+      return response.headers.get("x-proxy-cache");
+    };
+    expect(await cacheOf({ user: "ada" })).toBe("MISS");
+    expect(await cacheOf({ user: "ada" })).toBe("HIT");
+    expect(await cacheOf({ user: "bob" })).toBe("MISS");
+    expect(await cacheOf({ user: "ada", metadata: { team: "red" } })).toBe("MISS");
+    expect(await cacheOf({ user: "ada", metadata: { team: "red" } })).toBe("HIT");
+    expect(await recorded(t)).toHaveLength(3);
+  });
+
   it("caches only when the model, its category or the request opts in", async () => {
     const t = tag();
     const params = { model: "gemini-sim", store: false, input: sim({ tag: t }) };
