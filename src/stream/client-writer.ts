@@ -5,6 +5,10 @@
  * small queue lets the next upstream read start while the client takes the last write,
  * instead of a round trip per event. Backpressure stays: a write waits while the queue
  * holds QUEUE_BYTES, so a client that does not read holds that much, never a backlog.
+ *
+ * A client that disconnects is noticed when the next write to it fails, as it is with a
+ * pull-based stream under workerd (measured with raw `workerd serve`: neither hears of a
+ * disconnect while the upstream is silent); the upstream is cancelled then.
  */
 const QUEUE_BYTES = 16 * 1024;
 
@@ -15,22 +19,32 @@ export class ClientWriter {
   gone = false;
 
   /** `onGone` runs once when the client leaves, even while nothing is being written. */
-  constructor(onGone: (reason: unknown) => void) {
+  constructor(private readonly onGone: (reason: unknown) => void) {
     const { readable, writable } = new IdentityTransformStream({ highWaterMark: QUEUE_BYTES });
     this.readable = readable;
     this.writer = writable.getWriter();
-    this.writer.closed.catch((reason: unknown) => {
-      if (this.gone) return;
-      this.gone = true;
-      onGone(reason);
-    });
+    this.writer.closed.catch((reason: unknown) => this.leave(reason));
   }
 
-  /** Queues bytes; resolves when there is room for more. A client that left is not an error here: `onGone` tells. */
+  /**
+   * Queues bytes; resolves once they are queued and there is room for more. A write the
+   * runtime refuses means the client left: `onGone` is told before this resolves, so the
+   * caller reads nothing more from its upstream.
+   */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.gone) return;
-    this.writer.write(bytes).catch(() => undefined);
-    await this.writer.ready.catch(() => undefined);
+    try {
+      await this.writer.write(bytes);
+      await this.writer.ready;
+    } catch (reason) {
+      this.leave(reason);
+    }
+  }
+
+  private leave(reason: unknown): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.onGone(reason);
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,9 @@
  *   accounting are the same; a failure after content ends with the protocol's own error
  *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
- *   none), and `done` settles with how the stream ended. Reads are pulled as the client
- *   reads; a client that leaves cancels the upstream at once.
+ *   none), and `done` settles with how the stream ended. The forward phase writes into
+ *   the client's stream (client-writer.ts) no faster than the client reads; a client
+ *   that leaves cancels the upstream when the runtime reports it.
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import type { StreamEnd } from "../routing/answer-outcome";
@@ -173,7 +174,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
     s.watchdog.stop();
     settle(tally.outcome(extra));
   };
-  // The client left: stop the upstream at once, even while a read is waiting on it.
+  // The client left (the runtime says so when the next write to it fails): stop the upstream.
   const client = new ClientWriter((reason) => {
     if (ended) return;
     finish({ cancelled: true });
