@@ -1,11 +1,10 @@
 /**
  * Runs an inbound protocol's stream encoder over the internal SSE stream (OpenAI chunks,
  * as the stream guard passes them on). Every protocol shares it, so each has the same
- * properties: paced by the client like the guard beneath it (the upstream is read only as
- * the client reads, and a client that leaves cancels the upstream at once), and everything
+ * properties: pull-based like the guard beneath it (the upstream is read only as the
+ * client reads, and a client that leaves cancels the upstream at once), and everything
  * encoded before a failure reaches the client before the failure's own event.
  */
-import { ClientWriter } from "../stream/client-writer";
 import { SseParser } from "../stream/sse-parser";
 import type { ReasoningDetail, Usage } from "../openai/chat-response";
 
@@ -60,43 +59,43 @@ export function encodeStream(source: ReadableStream<Uint8Array>, frames: StreamE
   const onEvent = (e: { data: string }) => {
     out += frames.event(e.data);
   };
-  // Written as the guard's stream is (client-writer.ts): the source is read no faster than the client reads.
-  const client = new ClientWriter((reason) => reader.cancel(reason).catch(() => undefined));
-  const pump = async () => {
-    while (!client.gone) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch {
-        out += frames.fail({ type: "upstream_error", message: STREAM_FAILED });
-        break;
-      }
-      if (r.done) {
-        parser.push(decoder.decode(), onEvent);
-        parser.end(onEvent);
-        out += frames.end();
-        break;
-      }
-      parser.push(decoder.decode(r.value, { stream: true }), onEvent);
-      if (frames.done) break;
-      if (out) await client.write(encoder.encode(out));
-      out = "";
-    }
-    if (client.gone) return;
-    if (frames.done && beforeLast) await beforeLast();
-    if (out) await client.write(encoder.encode(out));
-    // Read the source to its end rather than cancel it: the guard settles how the stream
-    // ended (completed, for quota and the log) only when it sees the end.
-    try {
-      while (!(await reader.read()).done);
-    } catch {
-      // Already answered in full; a late failure changes nothing for the client.
-    }
-    await client.close();
-  };
-  pump().catch((err: unknown) => {
-    reader.cancel(err).catch(() => undefined);
-    client.abort(err);
-  });
-  return client.readable;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        // Loop until something is enqueued: a pull that enqueues nothing is not called again.
+        while (!out) {
+          let r: ReadableStreamReadResult<Uint8Array>;
+          try {
+            r = await reader.read();
+          } catch {
+            out += frames.fail({ type: "upstream_error", message: STREAM_FAILED });
+            break;
+          }
+          if (r.done) {
+            parser.push(decoder.decode(), onEvent);
+            parser.end(onEvent);
+            out += frames.end();
+            break;
+          }
+          parser.push(decoder.decode(r.value, { stream: true }), onEvent);
+        }
+        if (frames.done && beforeLast) await beforeLast();
+        if (out) controller.enqueue(encoder.encode(out));
+        out = "";
+        if (!frames.done) return;
+        // Read the source to its end rather than cancel it: the guard settles how the
+        // stream ended (completed, for quota and the log) only when it sees the end.
+        try {
+          while (!(await reader.read()).done);
+        } catch {
+          // Already answered in full; a late failure changes nothing for the client.
+        }
+        controller.close();
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

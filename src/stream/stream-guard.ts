@@ -19,13 +19,11 @@
  *   accounting are the same; a failure after content ends with the protocol's own error
  *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
- *   none), and `done` settles with how the stream ended. The forward phase writes into
- *   the client's stream (client-writer.ts) no faster than the client reads; a client
- *   that leaves cancels the upstream when the runtime reports it.
+ *   none), and `done` settles with how the stream ended. Reads are pulled as the client
+ *   reads; a client that leaves cancels the upstream at once.
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import type { StreamEnd } from "../routing/answer-outcome";
-import { ClientWriter } from "./client-writer";
 import { EventFramer } from "./event-framer";
 import { ReadWatchdog } from "./read-watchdog";
 import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
@@ -174,61 +172,60 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
     s.watchdog.stop();
     settle(tally.outcome(extra));
   };
-  // The client left (the runtime says so when the next write to it fails): stop the upstream.
-  const client = new ClientWriter((reason) => {
-    if (ended) return;
-    finish({ cancelled: true });
-    s.stop(reason);
-  });
-  const fail = async (err: unknown) => {
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
     const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
     s.stop(error);
+    controller.enqueue(encoder.encode(opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`));
     finish({ completed: false, error });
-    await client.write(encoder.encode(opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`));
-    await client.close();
+    controller.close();
   };
-  const end = async () => {
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     // After [DONE] the upstream may still be open (or still talking): let it go.
     if (tally.sawDone) s.reader.cancel().catch(() => undefined);
-    // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
-    // one that just stopped is truncated, and says so.
-    else if (!tally.sawFinish) return fail(new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
-    else if (!opts.relay) await client.write(DONE);
+    else {
+      // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
+      // one that just stopped is truncated, and says so.
+      if (!tally.sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
+      if (!opts.relay) controller.enqueue(DONE);
+    }
     finish({});
-    await client.close();
+    controller.close();
   };
   const idle = () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk");
   const total = () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer");
-  const pump = async () => {
-    if (held) await client.write(encoder.encode(held));
-    held = "";
-    if (sourceEnded) return end();
-    while (!ended && !client.gone) {
-      const idleAt = Date.now() + opts.idleMs;
-      if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
-      else s.watchdog.arm(s.totalDeadline, total);
-      let chunk: Uint8Array | null;
-      try {
-        chunk = await s.read();
-      } catch (err) {
-        return fail(err);
-      }
-      const { out, bytes, error } = s.take(chunk);
-      if (out) await client.write(bytes ?? encoder.encode(out));
-      if (error) return fail(error);
-      if (chunk === null || tally.sawDone) return end();
-    }
+  /** Reads until something can be enqueued: a pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read. */
+  const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
+    if (ended) return;
+    const idleAt = Date.now() + opts.idleMs;
+    if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
+    else s.watchdog.arm(s.totalDeadline, total);
+    return s.read().then(
+      (chunk) => {
+        const { out, bytes, error } = s.take(chunk);
+        if (out) controller.enqueue(bytes ?? encoder.encode(out));
+        if (error) return fail(controller, error);
+        if (chunk === null || tally.sawDone) return end(controller);
+        if (!out) return pump(controller);
+      },
+      (err: unknown) => fail(controller, err),
+    );
   };
-  pump().catch((err: unknown) => {
-    // A fault of ours (writes never throw): the stream is over, and neither its upstream
-    // nor its accounting may wait for it.
-    if (!ended) {
-      finish({ cancelled: true });
-      s.stop(err);
-    }
-    client.abort(err);
-  });
-  return { body: client.readable, done };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (held) controller.enqueue(encoder.encode(held));
+        held = "";
+        if (sourceEnded) end(controller);
+      },
+      pull: pump,
+      cancel(reason) {
+        finish({ cancelled: true });
+        s.stop(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, done };
 }
 
 export async function guardStream(source: ReadableStream<Uint8Array>, opts: GuardOptions): Promise<GuardedStream> {

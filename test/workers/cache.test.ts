@@ -178,8 +178,7 @@ describe("response cache", () => {
 
   it.each([false, true])("serves but does not cache an answer over 1 MiB (stream: %s)", async (stream) => {
     const t = unique();
-    // Over 1 MiB in 25,000 words (as many stream events), not 250,000: the size is what counts.
-    const reply = `${"w".repeat(49)} `.repeat(25_000).trim();
+    const reply = "word ".repeat(250_000).trim();
     const content = sim({ tag: t, reply });
     const first = await ask("cache-a", content, stream ? { stream: true } : {});
     expect(first.status).toBe(200);
