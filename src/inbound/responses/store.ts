@@ -61,7 +61,8 @@ export class ResponseStore extends DurableObject<Bindings> {
   }
 }
 
-const ID = /^resp_[0-9a-f]{32}$/;
+/** This proxy's ids (32 hex digits) and those of providers passed through (OpenAI's are longer). */
+const ID = /^resp_[0-9A-Za-z]{24,96}$/;
 
 type Env = Pick<Bindings, "RESPONSES">;
 const stub = (env: Env, id: string) => (ID.test(id) ? env.RESPONSES?.getByName(id) : undefined);
