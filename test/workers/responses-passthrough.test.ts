@@ -6,7 +6,8 @@
  * is stored under the provider's id unless `store: false`. A request continuing a
  * conversation this proxy stored is translated. Routing is the same as for any attempt:
  * fallback before content goes both ways between passed-through and translated targets, a
- * failure after content ends the stream with `error` and `response.failed`, usage is counted.
+ * failure after content ends the stream with `error` and `response.failed`, usage is
+ * counted, and a request that opts in to the cache is translated instead.
  */
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { appPost, captureLogs } from "./app-fetch";
 import { openaiClient, responsesClient } from "./clients";
 import { awayFromMinuteEdge, call, KEY, postJson, recorded, sim } from "./helpers";
 import { checkResponsesStream } from "./responses-grammar";
+import { settledFetch } from "./settled-fetch";
 
 // Streams with a hosted tool carry its events, which the grammar checker does not know: unchecked.
 const plain = openaiClient();
@@ -125,6 +127,27 @@ describe("a Responses request to a provider that serves the Responses API", () =
     const messages = sent!.body.messages as Json[];
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(messages[1]!.content).toBe("One.");
+  });
+
+  it("translates a request that opts in to the cache, so its answer can be stored and replayed", async () => {
+    const t = tag();
+    const body = richBody({ tag: t, reply: "Fresh." });
+    const { fetch, settled } = settledFetch();
+    const served = [];
+    for (let i = 0; i < 2; i++) {
+      const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json", "x-proxy-cache-ttl": "60" };
+      const res = await fetch(new Request("http://proxy/v1/responses", { method: "POST", headers, body: JSON.stringify(body) }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-proxy-passthrough")).toBeNull();
+      served.push({ cache: res.headers.get("x-proxy-cache"), text: outputText((await res.json()) as Json) });
+      await settled();
+    }
+    expect(served).toEqual([
+      { cache: "MISS", text: "Fresh." },
+      { cache: "HIT", text: "Fresh." },
+    ]);
+    const seen = await recorded(t);
+    expect(seen.map((r) => r.path)).toEqual(["/openai/v1/chat/completions"]);
   });
 });
 
