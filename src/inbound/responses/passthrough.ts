@@ -10,7 +10,9 @@
  * A request that continues a conversation this proxy stored (`previous_response_id`, or
  * an `item_reference`) is the exception: the provider does not know those ids, and the
  * conversation is expanded from the store (conversation.ts), so it takes the translated
- * path to every target.
+ * path to every target. `store` goes up as the client set it, like every other field: the
+ * route stores the provider's Response under its id (passthrough-store.ts), so follow-ups
+ * find it here whatever the provider keeps.
  */
 import { errorBody, type ProxyError } from "../../errors";
 import type { RelayFor } from "../../providers/chat-attempt";
@@ -38,7 +40,7 @@ function responsesRelayFor(): Relay {
 }
 
 /** Whether the request names what only this proxy's store holds. */
-export const continuesStored = (body: ResponsesRequest) => Boolean(body.previous_response_id) || (Array.isArray(body.input) && body.input.some((i) => i.type === "item_reference"));
+const continuesStored = (body: ResponsesRequest) => Boolean(body.previous_response_id) || (Array.isArray(body.input) && body.input.some((i) => i.type === "item_reference"));
 
 /** `raw` is the client's body text (validated as `body` already), parsed again for each target. */
 export function responsesRelay(body: ResponsesRequest, raw: string): RelayFor | undefined {
