@@ -41,7 +41,7 @@ async function respond(c: Context<AppEnv>, body: ResponsesRequest): Promise<Resp
   const store = body.store !== false;
   const onComplete = async (response: Record<string, unknown>) => {
     const stored = await saveResponse(c.env, owner, { response, input: items }, c.get("settings").responsesTtlS).catch(() => false);
-    if (!stored) note(c, "response not stored: too large, or storage unavailable");
+    if (!stored) note(c, "response not stored: too large, an id it cannot keep, or storage unavailable");
   };
   // The provider's own Response, its hosted tools run: stored under its id, as it came.
   if (res.headers.has(PASSTHROUGH_HEADER)) return store ? storePassedThrough(res, onComplete) : res;
