@@ -11,6 +11,7 @@
  */
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
+import codex from "../fixtures/codex/request.json";
 import { appPost, captureLogs } from "./app-fetch";
 import { openaiClient, responsesClient } from "./clients";
 import { awayFromMinuteEdge, call, KEY, postJson, recorded, sim } from "./helpers";
@@ -90,6 +91,26 @@ describe("a Responses request to a provider that serves the Responses API", () =
     const plainBody = { model: "rp-open", input: `Hi ${sim({ reply: "Checked.", reasoning: "Thought." })}`, stream: true as const };
     const checkedFinal = await client.responses.stream(plainBody).finalResponse();
     expect(checkedFinal.output_text).toBe("Checked.");
+  });
+
+  it("passes the Codex request through byte for byte apart from the model, its namespace and hosted tools intact", async () => {
+    const t = tag();
+    const body = structuredClone(codex.main.body) as Json & { input: Array<{ content?: Array<{ text?: string }> }> };
+    const last = body.input.at(-1)!.content!.at(-1)!;
+    last.text = `${String(last.text)} ${sim({ tag: t, reply: "pong" })}`;
+    body.model = "rp-open";
+    const headers: Record<string, string> = { ...codex.main.headers, authorization: `Bearer ${KEY}` };
+    for (const drop of ["host", "content-length", "accept-encoding"]) delete headers[drop];
+    const res = await postJson("/v1/responses", body, { key: null, headers });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(res.headers.get("x-proxy-passthrough")).toBe("true");
+    const [sent] = await recorded(t);
+    expect(sent!.raw).toBe(asSent(body, "gpt-rp"));
+    expect((sent!.body.tools as Json[]).map((x) => x.type)).toEqual(codex.main.body.tools.map((x) => x.type));
+    // The provider ran the search Codex asked for, and its events reach Codex as they came.
+    expect(text).toContain("event: response.web_search_call.completed\n");
+    expect(text).toContain('"delta":"pong"');
   });
 
   it("lowers max_output_tokens to the model's cap", async () => {
