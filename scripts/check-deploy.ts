@@ -15,8 +15,9 @@ import { gzipSync } from "node:zlib";
 // 73.8 KiB with them and Claude on Vertex. 74 KiB until access tokens shared across
 // isolates through the provider's Durable Object, and rejected keys benched for
 // every isolate (0.9 KiB): 74.7 KiB with them. 75 KiB until Messages passed through to
-// Anthropic providers (1.2 KiB): 75.9 KiB with it.
-const BUDGET_GZIP_BYTES = 76 * 1024;
+// Anthropic providers (1.2 KiB): 75.9 KiB with it. 76 KiB until Responses passed through
+// to providers that serve the Responses API, their Responses stored (1.3 KiB): 77.2 KiB.
+const BUDGET_GZIP_BYTES = 78 * 1024;
 const root = resolve(import.meta.dirname, "..");
 const outdir = join(root, "dist");
 const build = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {

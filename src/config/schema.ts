@@ -84,6 +84,11 @@ const providerSchema = z.strictObject({
   max_concurrent: positiveInt.optional(),
   /** When the quota limiter cannot be reached: serve uncounted (open, the default) or refuse (closed). */
   limiter_unreachable: z.enum(["open", "closed"]).optional(),
+  /**
+   * `openai` providers only: the provider serves OpenAI's Responses API (`{base_url}/responses`)
+   * itself, so /v1/responses requests are passed through to it instead of translated.
+   */
+  responses: z.boolean().optional(),
   /** Let clients' OpenRouter routing fields (`models`, `route`, `provider`) through; by default they are dropped. */
   allow_routing_fields: z.boolean().optional(),
   /** Circuit breaker tuning; `failures: 0` never opens it. */
@@ -233,6 +238,7 @@ export const configSchema = z
       if ((p.auth?.type === "header" || p.auth?.type === "query" || p.auth?.type === "bearer") && !p.api_key_env) {
         ctx.addIssue({ code: "custom", path: ["providers", id, "auth"], message: `auth type ${p.auth.type} needs api_key_env` });
       }
+      if (p.responses && p.type !== "openai") ctx.addIssue({ code: "custom", path: ["providers", id, "responses"], message: `applies only to type: openai providers (this one is ${p.type})` });
     }
     for (const [name, category] of Object.entries(config.categories)) {
       if (!sizes.has(name)) {

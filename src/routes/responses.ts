@@ -1,9 +1,12 @@
 /**
  * OpenAI's Responses API: POST /v1/responses (and without /v1), served by any provider
- * through the internal form; POST /v1/responses/input_tokens, estimated; GET and DELETE
- * /v1/responses/{id} for stored responses. A response is stored (responses/store.ts)
- * unless the request says `store: false`, before the client learns it is complete, so a
- * follow-up naming it as `previous_response_id` always finds it. Errors keep OpenAI's shape.
+ * through the internal form, or passed through as it came to an `openai` provider that
+ * serves it (`responses: true`, inbound/responses/passthrough.ts); POST
+ * /v1/responses/input_tokens, estimated; GET and DELETE /v1/responses/{id} for stored
+ * responses. A response is stored (responses/store.ts) unless the request says
+ * `store: false`, before the client learns it is complete, so a follow-up naming it as
+ * `previous_response_id` always finds it; a Response passed through is stored under the
+ * provider's id (inbound/responses/passthrough-store.ts). Errors keep OpenAI's shape.
  */
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
@@ -13,11 +16,14 @@ import type { AppEnv } from "../env";
 import { NotFoundError } from "../errors";
 import { type ResponsesContext, responsesProtocol, toChatRequest, toolsOf } from "../inbound/responses";
 import { conversationOf } from "../inbound/responses/conversation";
+import { responsesRelay } from "../inbound/responses/passthrough";
+import { storePassedThrough } from "../inbound/responses/passthrough-store";
 import { type ResponsesRequest, responsesRequestSchema } from "../inbound/responses/schema";
 import { deleteResponse, loadResponse, saveResponse } from "../inbound/responses/store";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
 import { nowSeconds } from "../openai/chat-response";
+import { PASSTHROUGH_HEADER } from "../providers/relay";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
 import { answerAs, serveBuilt } from "./serve";
@@ -30,15 +36,18 @@ async function respond(c: Context<AppEnv>, body: ResponsesRequest): Promise<Resp
   const owner = c.get("clientKeyId");
   const items = await conversationOf(c.env, body, owner);
   const tools = toolsOf(body);
-  // Tool types are the client's words: only short, plain ones reach the log, each once.
-  const dropped = [...new Set(tools.dropped.map((t) => (/^[\w.-]{1,40}$/.test(t) ? t : "other")))];
-  if (dropped.length) note(c, `hosted tools left out: ${dropped.join(", ")}`);
-  const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, items, tools, protocol), undefined, { user: body.user, metadata: body.metadata });
+  const relay = responsesRelay(body, await c.req.text());
+  const { res, inputTokens } = await serveBuilt(c, (protocol) => toChatRequest(body, items, tools, protocol), relay, { user: body.user, metadata: body.metadata });
   const store = body.store !== false;
   const onComplete = async (response: Record<string, unknown>) => {
     const stored = await saveResponse(c.env, owner, { response, input: items }, c.get("settings").responsesTtlS).catch(() => false);
-    if (!stored) note(c, "response not stored: too large, or storage unavailable");
+    if (!stored) note(c, "response not stored: too large, an id it cannot keep, or storage unavailable");
   };
+  // The provider's own Response, its hosted tools run: stored under its id, as it came.
+  if (res.headers.has(PASSTHROUGH_HEADER)) return store ? storePassedThrough(res, onComplete) : res;
+  // Tool types are the client's words: only short, plain ones reach the log, each once.
+  const dropped = [...new Set(tools.dropped.map((t) => (/^[\w.-]{1,40}$/.test(t) ? t : "other")))];
+  if (dropped.length) note(c, `hosted tools left out: ${dropped.join(", ")}`);
   const ctx: ResponsesContext = {
     id: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
     createdAt: nowSeconds(),

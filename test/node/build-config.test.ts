@@ -40,6 +40,16 @@ describe("scripts/build-config.ts", () => {
     expect(result.stderr).toBe(`${file}: models[0].provider: unknown provider "opnrouter"\n`);
   });
 
+  it("refuses `responses: true` on a provider that is not of type openai, in one line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ai-proxy-"));
+    const file = join(dir, "models.yaml");
+    const yaml = readFileSync(join(root, "test/models.test.yaml"), "utf8");
+    writeFileSync(file, yaml.replace("  simanthropic:\n    type: anthropic\n", "  simanthropic:\n    type: anthropic\n    responses: true\n"));
+    const result = await build(file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${file}: providers.simanthropic.responses: applies only to type: openai providers (this one is anthropic)\n`);
+  });
+
   it.each(["dev", "deploy"])("stops `npm run %s` on a broken file with that one line, before wrangler starts", async (script) => {
     const dir = mkdtempSync(join(tmpdir(), "ai-proxy-"));
     const file = join(dir, "models.yaml");

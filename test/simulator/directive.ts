@@ -52,7 +52,8 @@ export interface Directive {
   /**
    * An error event inside the 200 stream, in the protocol's style: OpenAI `data: {"error"}`
    * ("openai"), OpenRouter's error chunk ("openrouter"), Anthropic `event: error` (its error
-   * type, e.g. "overloaded_error"). Gemini uses `error_body`.
+   * type, e.g. "overloaded_error"), the Responses API an `error` event with that code or,
+   * for "response.failed", that event (responses.ts). Gemini uses `error_body`.
    */
   stream_error?: string;
   /** Content pieces sent before `stream_error` (0: before any content; default: half). */

@@ -1,7 +1,8 @@
 /**
  * The upstream simulator: one real HTTP server on loopback that speaks each provider
- * protocol under its own prefix (/openai/v1, /gemini/v1beta, /anthropic/v1, /gigachat/api/v1; the image
- * APIs in images.ts, the embeddings APIs in embeddings.ts), records what it receives, and
+ * protocol under its own prefix (/openai/v1, its Responses API in responses.ts;
+ * /gemini/v1beta, /anthropic/v1, /gigachat/api/v1; the image APIs in images.ts, the
+ * embeddings APIs in embeddings.ts), records what it receives, and
  * fails on request (see directive.ts). Used by the workerd tests, `npm run demo` and the
  * benchmark.
  *
@@ -23,6 +24,7 @@ import { imageRoutes } from "./images";
 import { enforceLimits, modelOf, stats } from "./limits";
 import { tokenGuarded, tokenRoute } from "./oauth";
 import { handleOpenAIChat, sendJson } from "./openai";
+import { handleResponses } from "./responses";
 import { startSse, writeFrames } from "./sse";
 
 export interface RecordedRequest {
@@ -55,6 +57,7 @@ const routes: Array<{ test: (path: string) => boolean; handle: ProtocolHandler }
     test: (p) => p === "/openai/v1/chat/completions" || p === "/v1/chat/completions",
     handle: (req, res, d) => handleOpenAIChat(req.body, res, d),
   },
+  { test: (p) => p === "/openai/v1/responses", handle: (req, res, d) => handleResponses(req.body, res, d) },
   geminiRoute,
   anthropicRoute,
   gigachatRoute,

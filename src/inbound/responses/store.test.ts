@@ -1,4 +1,4 @@
-/** Stored responses: owned by one key, gone when their time is up, refused over the size cap. */
+/** Stored responses: owned by one key (whose id no other key can take), gone when their time is up, refused over the size cap. */
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -30,6 +30,21 @@ describe("the response store", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await loadResponse(env, id, "owner-a")).toBeUndefined();
     expect(await runInDurableObject(stub, (_: ResponseStore, state) => [...state.storage.kv.list()])).toEqual([]);
+  });
+
+  it("never lets another key take a live record's id (a provider passed through names its responses)", async () => {
+    const id = newId();
+    expect(await saveResponse(env, "owner-a", record(id, "A's"), 60)).toBe(true);
+    expect(await saveResponse(env, "owner-b", record(id, "B's"), 60)).toBe(false);
+    expect(await loadResponse(env, id, "owner-a")).toEqual(record(id, "A's"));
+    expect(await loadResponse(env, id, "owner-b")).toBeUndefined();
+    // Its owner may store it again, and once it has expired anyone may.
+    expect(await saveResponse(env, "owner-a", record(id, "A's again"), 60)).toBe(true);
+    expect(await loadResponse(env, id, "owner-a")).toEqual(record(id, "A's again"));
+    const stub = env.RESPONSES.getByName(id);
+    await stub.put("owner-a", JSON.stringify(record(id)), Date.now() - 1);
+    expect(await saveResponse(env, "owner-b", record(id, "B's"), 60)).toBe(true);
+    expect(await loadResponse(env, id, "owner-b")).toEqual(record(id, "B's"));
   });
 
   it("treats an expired record as gone before its alarm has run", async () => {

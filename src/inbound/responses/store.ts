@@ -29,13 +29,20 @@ interface Meta {
 }
 
 export class ResponseStore extends DurableObject<Bindings> {
-  // The key-value API, not a table: an object only ever looked up (an unknown id) keeps nothing.
-  async put(owner: string, text: string, expires: number): Promise<void> {
+  /**
+   * False, storing nothing, when another key's live record holds the id: a provider passed
+   * through names its responses, and a provider that repeats an id must not take a record
+   * from its owner. The key-value API, not a table: an object only ever looked up keeps nothing.
+   */
+  async put(owner: string, text: string, expires: number): Promise<boolean> {
     const kv = this.ctx.storage.kv;
+    const held = kv.get<Meta>("meta");
+    if (held && held.owner !== owner && held.expires > Date.now()) return false;
     let pieces = 0;
     for (; pieces * PIECE_CHARS < text.length; pieces++) kv.put(`p${pieces}`, text.slice(pieces * PIECE_CHARS, (pieces + 1) * PIECE_CHARS));
     kv.put("meta", { owner, expires, pieces } satisfies Meta);
     await this.ctx.storage.setAlarm(expires);
+    return true;
   }
 
   /** The record's description, if it exists, has not expired and belongs to `owner`. */
@@ -61,7 +68,8 @@ export class ResponseStore extends DurableObject<Bindings> {
   }
 }
 
-const ID = /^resp_[0-9a-f]{32}$/;
+/** This proxy's ids (32 hex digits) and those of providers passed through (OpenAI's are longer). */
+const ID = /^resp_[0-9A-Za-z]{24,96}$/;
 
 type Env = Pick<Bindings, "RESPONSES">;
 const stub = (env: Env, id: string) => (ID.test(id) ? env.RESPONSES?.getByName(id) : undefined);
@@ -71,13 +79,12 @@ export async function loadResponse(env: Env, id: string, owner: string): Promise
   return text ? (JSON.parse(text) as StoredResponse) : undefined;
 }
 
-/** False when the record is over the size cap (or storage is not configured), so nothing was stored. */
+/** False when the record is over the size cap, its id is another key's (or storage is not configured), so nothing was stored. */
 export async function saveResponse(env: Env, owner: string, record: StoredResponse, ttlS: number): Promise<boolean> {
   const text = JSON.stringify(record);
   const target = stub(env, String(record.response.id));
   if (!target || text.length > MAX_STORED_CHARS) return false;
-  await target.put(owner, text, Date.now() + ttlS * 1000);
-  return true;
+  return target.put(owner, text, Date.now() + ttlS * 1000);
 }
 
 export const deleteResponse = async (env: Env, id: string, owner: string) => (await stub(env, id)?.remove(owner)) === true;
