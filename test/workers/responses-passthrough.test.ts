@@ -150,6 +150,33 @@ describe("a Responses request to a provider that serves the Responses API", () =
     expect(messages[1]!.content).toBe("One.");
   });
 
+  it("resolves an item_reference to an item of a stored Response passed through, named by the provider's id", async () => {
+    const t = tag();
+    const first = await client.responses.create({ model: "rp-open", input: `Weather? ${sim({ tag: t, tool_calls: [{ name: "get_weather", arguments: { city: "Oslo" } }] })}` });
+    const call_ = first.output.find((o) => o.type === "function_call");
+    expect(call_?.id).toBeDefined();
+    // The provider's own id, not of the form this proxy's ids take (they name their response).
+    expect(call_!.id).not.toMatch(/^[a-z]+_[0-9a-f]{32}_\d+$/);
+    const { data } = await client.responses.create({
+      model: "rp-open",
+      input: [
+        { role: "user", content: "Weather?" },
+        { type: "item_reference", id: call_!.id! },
+        { type: "function_call_output", call_id: (call_ as { call_id: string }).call_id, output: `18C ${sim({ tag: t, reply: "It is 18C." })}` },
+      ],
+    }).withResponse();
+    expect(data.output_text).toBe("It is 18C.");
+    const sent = await recorded(t);
+    expect(sent).toHaveLength(2);
+    // Translated (an item_reference names this proxy's store): the call went up as the assistant's tool call.
+    const messages = sent[1]!.body.messages as Array<{ role: string; tool_calls?: Array<{ function: { name: string } }> }>;
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "tool"]);
+    expect(messages[1]!.tool_calls?.[0]?.function.name).toBe("get_weather");
+    // Another key does not find it.
+    const other = responsesClient({ key: "test-key-2" }).client;
+    await expect(other.responses.create({ model: "rp-open", input: [{ type: "item_reference", id: call_!.id! }] })).rejects.toMatchObject({ status: 404 });
+  });
+
   it("translates a request that opts in to the cache, so its answer can be stored and replayed", async () => {
     const t = tag();
     const body = richBody({ tag: t, reply: "Fresh." });

@@ -2,15 +2,14 @@
  * The whole conversation a Responses request continues: the stored conversation and
  * output of `previous_response_id` first, then the request's own input with every
  * `item_reference` (the AI SDK sends them for items of stored responses) replaced by the
- * item it names. Item ids carry their response's id (response.ts), so a reference costs
- * one lookup per response it names. Unknown, expired and other keys' responses are 404s.
+ * item it names. This proxy's item ids carry their response's id (response.ts), so a
+ * reference costs one lookup per response it names; a provider's (a Response passed
+ * through) cost one more, of the alias stored with the response (store.ts). Unknown, expired and other keys' responses are 404s.
  */
 import type { Bindings } from "../../env";
 import { NotFoundError } from "../../errors";
 import type { InputItem, ResponsesRequest } from "./schema";
-import { loadResponse, type StoredResponse } from "./store";
-
-const ITEM_ID = /^[a-z]+_([0-9a-f]{32})_\d+$/;
+import { loadResponse, responseOfItem, type StoredResponse } from "./store";
 
 export async function conversationOf(env: Pick<Bindings, "RESPONSES">, body: ResponsesRequest, owner: string): Promise<InputItem[]> {
   const input: InputItem[] = typeof body.input === "string" ? [{ role: "user", content: body.input }] : (body.input ?? []);
@@ -31,8 +30,8 @@ export async function conversationOf(env: Pick<Bindings, "RESPONSES">, body: Res
     input.map(async (item, i) => {
       if (item.type !== "item_reference") return item;
       const id = String(item.id);
-      const response = ITEM_ID.exec(id)?.[1];
-      const stored = response ? await load(`resp_${response}`) : undefined;
+      const response = await responseOfItem(env, id, owner);
+      const stored = response ? await load(response) : undefined;
       const found = (stored?.response.output as Array<{ id?: unknown }> | undefined)?.find((o) => o.id === id);
       if (!found) throw new NotFoundError(`Item with id '${id}' not found.`, "item_not_found", `input[${i}].id`);
       return found as InputItem;

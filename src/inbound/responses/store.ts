@@ -79,12 +79,36 @@ export async function loadResponse(env: Env, id: string, owner: string): Promise
   return text ? (JSON.parse(text) as StoredResponse) : undefined;
 }
 
-/** False when the record is over the size cap, its id is another key's (or storage is not configured), so nothing was stored. */
+/** This proxy's item ids carry their response's id (response.ts); a provider's do not. */
+const OWN_ITEM_ID = /^[a-z]+_([0-9a-f]{32})_\d+$/;
+const PROVIDER_ITEM_ID = /^[\w-]{1,128}$/;
+const aliasStub = (env: Env, itemId: string) => (PROVIDER_ITEM_ID.test(itemId) ? env.RESPONSES?.getByName(`item:${itemId}`) : undefined);
+
+/**
+ * False when the record is over the size cap, its id is another key's (or storage is not
+ * configured), so nothing was stored. A Response passed through from a provider names its
+ * output items with the provider's ids, which say nothing of the response: each gets an
+ * alias record (a record of the same kind, holding the response's id), so an
+ * `item_reference` to it (the AI SDK sends them between steps) finds it.
+ */
 export async function saveResponse(env: Env, owner: string, record: StoredResponse, ttlS: number): Promise<boolean> {
   const text = JSON.stringify(record);
-  const target = stub(env, String(record.response.id));
+  const responseId = String(record.response.id);
+  const target = stub(env, responseId);
   if (!target || text.length > MAX_STORED_CHARS) return false;
-  return target.put(owner, text, Date.now() + ttlS * 1000);
+  const expires = Date.now() + ttlS * 1000;
+  if (!(await target.put(owner, text, expires))) return false;
+  const output = Array.isArray(record.response.output) ? (record.response.output as Array<{ id?: unknown }>) : [];
+  // An alias another key holds is left to it: a reference to that item is then a 404.
+  await Promise.all(output.map((o) => (typeof o.id === "string" && !OWN_ITEM_ID.test(o.id) ? aliasStub(env, o.id)?.put(owner, responseId, expires) : undefined)));
+  return true;
+}
+
+/** The id of the stored response holding item `itemId`, for `owner`; undefined when there is none. */
+export async function responseOfItem(env: Env, itemId: string, owner: string): Promise<string | undefined> {
+  const own = OWN_ITEM_ID.exec(itemId)?.[1];
+  if (own) return `resp_${own}`;
+  return (await aliasStub(env, itemId)?.get(owner)) ?? undefined;
 }
 
 export const deleteResponse = async (env: Env, id: string, owner: string) => (await stub(env, id)?.remove(owner)) === true;
