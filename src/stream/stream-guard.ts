@@ -20,7 +20,7 @@
  *   event, and no `[DONE]` is added.
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
  *   none), and `done` settles with how the stream ended. Reads are pulled as the client
- *   reads; a client that leaves cancels the upstream at once.
+ *   reads; a client that leaves cancels the upstream when the runtime cancels the stream.
  */
 import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
 import type { StreamEnd } from "../routing/answer-outcome";
