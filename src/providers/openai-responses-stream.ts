@@ -11,9 +11,10 @@
  * content (inbound/responses/passthrough.ts).
  */
 import { UpstreamBadResponseError } from "../errors";
-import type { ChatCompletionChunk, ChunkDelta, FinishReason } from "../openai/chat-response";
+import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from "../openai/chat-response";
 import type { SseEvent } from "../stream/sse-parser";
 import { errorOf, isRecord, usageOfResponse } from "./openai-responses";
+import { eventObject } from "./stream-event";
 import type { ResponseContext } from "./types";
 import { classifyErrorObject } from "./upstream-errors";
 
@@ -23,6 +24,48 @@ export interface ResponsesStreamState {
   seq: number;
   /** The Response from the last lifecycle event (`response.created`, `response.in_progress`). */
   response: Record<string, unknown> | undefined;
+}
+
+/** The delta an event adds (empty when it only shows the stream is alive), or where the stream ends. */
+type Step = { delta: ChunkDelta } | { end: "stop" | "length"; usage: Usage | undefined } | { fail: unknown };
+
+/** One event of the stream, by its type; undefined for the events the tally need not see. */
+function stepOf(type: unknown, data: Record<string, unknown>): Step | undefined {
+  const index = typeof data.output_index === "number" ? data.output_index : 0;
+  const text = typeof data.delta === "string" ? data.delta : "";
+  const item = isRecord(data.item) ? data.item : {};
+  switch (type) {
+    case "response.created":
+    case "response.in_progress":
+      // The stream is alive: its role chunk goes first.
+      return { delta: {} };
+    case "response.output_text.delta":
+      return { delta: text ? { content: text } : {} };
+    case "response.refusal.delta":
+      return { delta: text ? { refusal: text } : {} };
+    case "response.reasoning_summary_text.delta":
+    case "response.reasoning_text.delta":
+      return { delta: text ? { reasoning_content: text } : {} };
+    case "response.output_item.added":
+      if (item.type !== "function_call") return { delta: {} };
+      return { delta: { tool_calls: [{ index, id: String(item.call_id ?? ""), type: "function", function: { name: String(item.name ?? ""), arguments: "" } }] } };
+    case "response.function_call_arguments.delta":
+      return { delta: text ? { tool_calls: [{ index, function: { arguments: text } }] } : {} };
+    case "response.output_item.done":
+      // Messages and function calls were content with their deltas; any other item (a
+      // hosted tool's call, encrypted reasoning) is content once done. Named by its type.
+      if (item.type === "message" || item.type === "function_call") return { delta: {} };
+      return { delta: { tool_calls: [{ index, function: { name: String(item.type ?? "item") } }] } };
+    case "response.completed":
+    case "response.incomplete":
+      return { end: type === "response.incomplete" ? "length" : "stop", usage: usageOfResponse(isRecord(data.response) ? data.response.usage : undefined) };
+    case "response.failed":
+      return { fail: isRecord(data.response) ? data.response.error : undefined };
+    case "error":
+      return { fail: data };
+    default:
+      return undefined;
+  }
 }
 
 export function responsesObserver(ctx: ResponseContext, state: ResponsesStreamState): Transformer<SseEvent, ChatCompletionChunk> {
@@ -36,73 +79,33 @@ export function responsesObserver(ctx: ResponseContext, state: ResponsesStreamSt
     model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
-  const failWith = (error: unknown) => classifyErrorObject(ctx.provider, errorOf(error), "event inside its stream");
 
   return {
     transform(event, controller) {
       if (finished) return;
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        throw new UpstreamBadResponseError(ctx.provider, "a stream event is not JSON");
-      }
-      if (!isRecord(data)) return;
+      const data = eventObject(ctx.provider, event.data);
+      if (!data) return;
       const type = event.event ?? data.type;
       // The number of the last event sent on: one that fails the stream is not.
       if (typeof data.sequence_number === "number" && type !== "error" && type !== "response.failed") state.seq = data.sequence_number;
-      const emit = (delta: ChunkDelta) => {
-        if (!started) {
-          started = true;
-          controller.enqueue(chunk({ role: "assistant", content: "" }));
-        }
-        if (Object.keys(delta).length) controller.enqueue(chunk(delta));
-      };
-      const index = typeof data.output_index === "number" ? data.output_index : 0;
-      const text = typeof data.delta === "string" ? data.delta : "";
-      const item = isRecord(data.item) ? data.item : {};
-      switch (type) {
-        case "response.created":
-        case "response.in_progress":
-          if (isRecord(data.response)) {
-            state.response = data.response;
-            if (typeof data.response.model === "string") model = data.response.model;
-          }
-          return emit({});
-        case "response.output_text.delta":
-          return emit(text ? { content: text } : {});
-        case "response.refusal.delta":
-          return emit(text ? { refusal: text } : {});
-        case "response.reasoning_summary_text.delta":
-        case "response.reasoning_text.delta":
-          return emit(text ? { reasoning_content: text } : {});
-        case "response.output_item.added":
-          if (item.type !== "function_call") return emit({});
-          return emit({ tool_calls: [{ index, id: String(item.call_id ?? ""), type: "function", function: { name: String(item.name ?? ""), arguments: "" } }] });
-        case "response.function_call_arguments.delta":
-          return emit(text ? { tool_calls: [{ index, function: { arguments: text } }] } : {});
-        case "response.output_item.done":
-          // Messages and function calls were content with their deltas; any other item (a
-          // hosted tool's call, encrypted reasoning) is content once done. Named by its type.
-          if (item.type === "message" || item.type === "function_call") return emit({});
-          return emit({ tool_calls: [{ index, function: { name: String(item.type ?? "item") } }] });
-        case "response.completed":
-        case "response.incomplete": {
-          emit({});
-          finished = true;
-          const response = isRecord(data.response) ? data.response : {};
-          controller.enqueue(chunk({}, type === "response.incomplete" ? "length" : "stop"));
-          const usage = usageOfResponse(response.usage);
-          if (usage) controller.enqueue({ ...chunk({}), choices: [], usage });
-          return;
-        }
-        case "response.failed":
-          throw failWith(isRecord(data.response) ? data.response.error : undefined);
-        case "error":
-          throw failWith(data);
-        default:
-          return;
+      if ((type === "response.created" || type === "response.in_progress") && isRecord(data.response)) {
+        state.response = data.response;
+        if (typeof data.response.model === "string") model = data.response.model;
       }
+      const step = stepOf(type, data);
+      if (!step) return;
+      if ("fail" in step) throw classifyErrorObject(ctx.provider, errorOf(step.fail), "event inside its stream");
+      if (!started) {
+        started = true;
+        controller.enqueue(chunk({ role: "assistant", content: "" }));
+      }
+      if ("delta" in step) {
+        if (Object.keys(step.delta).length) controller.enqueue(chunk(step.delta));
+        return;
+      }
+      finished = true;
+      controller.enqueue(chunk({}, step.end));
+      if (step.usage) controller.enqueue({ ...chunk({}), choices: [], usage: step.usage });
     },
     flush() {
       if (!finished) throw new UpstreamBadResponseError(ctx.provider, "the stream ended before response.completed");

@@ -10,6 +10,7 @@
 import { UpstreamBadResponseError } from "../../errors";
 import { ANTHROPIC_REASONING, type ChatCompletionChunk, type ChunkDelta, type FinishReason } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
+import { eventObject } from "../stream-event";
 import type { ResponseContext } from "../types";
 import { classifyUpstreamError } from "../upstream-errors";
 import { finishReason, toUsage } from "./response";
@@ -88,13 +89,8 @@ export function streamTransformer(ctx: ResponseContext): Transformer<SseEvent, C
   return {
     transform(event, controller) {
       if (finished) return;
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        throw new UpstreamBadResponseError(ctx.provider, "a stream event is not JSON");
-      }
-      if (!isRecord(data)) return;
+      const data = eventObject(ctx.provider, event.data);
+      if (!data) return;
       const emit = (delta: ChunkDelta) => {
         if (!started) {
           started = true;

@@ -9,10 +9,11 @@
 import { UpstreamBadResponseError } from "../../errors";
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
+import { eventObject } from "../stream-event";
 import type { ResponseContext } from "../types";
 import { emptyUsage, finishReason, inBandError, signatureDetail, toolCallFrom, usageFrom } from "./results";
 import { responseToken } from "./tool-ids";
-import { asArray, asObject, asString, isObject, type JsonObject } from "./wire";
+import { asArray, asObject, asString, type JsonObject } from "./wire";
 
 interface ChoiceState {
   toolCalls: number;
@@ -81,13 +82,8 @@ class GeminiStream {
   transform(event: SseEvent, emit: (c: ChatCompletionChunk) => void): void {
     const data = event.data.trim();
     if (data === "" || data === "[DONE]") return;
-    let body: unknown;
-    try {
-      body = JSON.parse(data);
-    } catch {
-      throw new UpstreamBadResponseError(this.ctx.provider, "a stream event is not JSON");
-    }
-    if (!isObject(body)) return;
+    const body = eventObject(this.ctx.provider, data);
+    if (!body) return;
     const error = inBandError(this.ctx.provider, body);
     if (error) throw error;
     this.model = asString(body.modelVersion) ?? this.model;

@@ -8,6 +8,7 @@
 import { UpstreamBadResponseError } from "../../errors";
 import { type ChatCompletionChunk, type ChunkDelta, type FinishReason, type Usage, validUsage } from "../../openai/chat-response";
 import type { SseEvent } from "../../stream/sse-parser";
+import { eventObject } from "../stream-event";
 import type { ResponseContext } from "../types";
 import { asObject, finishReason, toolCallFrom } from "./results";
 
@@ -29,12 +30,7 @@ class GigachatStream {
   transform(event: SseEvent, emit: (c: ChatCompletionChunk) => void): void {
     const data = event.data.trim();
     if (data === "" || data === "[DONE]") return;
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = asObject(JSON.parse(data));
-    } catch {
-      throw new UpstreamBadResponseError(this.ctx.provider, "a stream event is not JSON");
-    }
+    const body = eventObject(this.ctx.provider, data);
     if (!body) return;
     if (typeof body.model === "string") this.model = body.model;
     this.usage = validUsage(body.usage) ?? this.usage;
