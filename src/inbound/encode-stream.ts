@@ -3,8 +3,11 @@
  * as the stream guard passes them on). Every protocol shares it, so each has the same
  * properties: pull-based like the guard beneath it (the upstream is read only as the
  * client reads, and a client that leaves cancels the upstream at once), and everything
- * encoded before a failure reaches the client before the failure's own event.
+ * encoded before a failure reaches the client before the failure's own event. A guard's
+ * own body, still unread, runs the encoder in its loop instead (stream/outbound.ts): the
+ * same frames, without a second stream.
  */
+import { adoptOutbound } from "../stream/outbound";
 import { SseParser } from "../stream/sse-parser";
 import type { ReasoningDetail, Usage } from "../openai/chat-response";
 
@@ -52,6 +55,7 @@ const encoder = new TextEncoder();
 
 /** `beforeLast` runs once the encoder is done, before its last frames are sent (a store that must precede them). */
 export function encodeStream(source: ReadableStream<Uint8Array>, frames: StreamEncoder, beforeLast?: () => Promise<void>): ReadableStream<Uint8Array> {
+  if (adoptOutbound(source, beforeLast ? { encoder: frames, beforeLast } : { encoder: frames })) return source;
   const reader = source.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();

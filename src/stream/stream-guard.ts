@@ -21,117 +21,25 @@
  * - Accounting (stream-tally.ts): usage is read from the stream (estimated when there is
  *   none), and `done` settles with how the stream ended. Reads are pulled as the client
  *   reads; a client that leaves cancels the upstream when the runtime cancels the stream.
+ * - Client protocols (outbound.ts): an inbound encoder handed this body before its first
+ *   read runs in this loop, so a Messages or Responses stream is not a second stream.
+ * The state both phases share is guarded-source.ts.
  */
-import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError, UpstreamTooLargeError } from "../errors";
+import { errorBody, ProxyError, UpstreamBadResponseError, UpstreamNetworkError, UpstreamTimeoutError } from "../errors";
 import type { StreamEnd } from "../routing/answer-outcome";
-import { EventFramer } from "./event-framer";
-import { ReadWatchdog } from "./read-watchdog";
-import { MAX_SSE_EVENT_CHARS } from "./sse-parser";
-import { StreamTally } from "./stream-tally";
-import { type Taken, takeRelayed } from "./relay-take";
-import type { StreamTranslator } from "./translate-stream";
+import { type GuardOptions, GuardedSource } from "./guarded-source";
+import { OutboundFrames, offerOutbound } from "./outbound";
+
+export type { GuardOptions };
 
 export interface GuardedStream {
   body: ReadableStream<Uint8Array>;
   done: Promise<StreamEnd>;
 }
 
-export interface GuardOptions {
-  provider: string;
-  /** When the upstream request started: the first-token and total deadlines count from it. */
-  startedAt: number;
-  ttftMs: number;
-  idleMs: number;
-  totalMs: number;
-  /** The request's deadline: the wait for the first content ends there too, with its error. */
-  deadline?: { at: number; error: () => ProxyError };
-  promptTokens: number;
-  /** Turns an `error` object found inside the stream into a typed error. */
-  classifyErrorEvent(error: unknown): ProxyError;
-  /** Aborts the upstream request, closing its connection. */
-  abortUpstream(reason: unknown): void;
-  /** Turns another protocol's events into OpenAI's, in this loop (translate-stream.ts); absent for OpenAI upstreams. */
-  translator?: StreamTranslator;
-  /** Forwards the upstream's events as they came, observed through `observer`; `errorEvent` ends a failed stream. */
-  relay?: { observer: StreamTranslator; errorEvent(error: ProxyError): string };
-}
-
 const HOLD_LIMIT = 64 * 1024;
 const encoder = new TextEncoder();
-const DONE = encoder.encode("data: [DONE]\n\n");
-
-/** The state both phases share: the source, its framing and tally, and its one timer. */
-class GuardedSource {
-  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly framer = new EventFramer();
-  readonly tally: StreamTally;
-  readonly watchdog: ReadWatchdog;
-  readonly totalDeadline: number;
-
-  constructor(
-    source: ReadableStream<Uint8Array>,
-    readonly opts: GuardOptions,
-  ) {
-    this.reader = source.getReader();
-    this.tally = new StreamTally(opts.promptTokens);
-    this.totalDeadline = opts.startedAt + opts.totalMs;
-    this.watchdog = new ReadWatchdog((error) => this.stop(error));
-  }
-
-  stop(reason: unknown): void {
-    this.watchdog.stop();
-    this.opts.abortUpstream(reason);
-    this.reader.cancel(reason).catch(() => undefined);
-  }
-
-  /**
-   * One chunk (null at the end), or the typed error of a deadline that passed or a
-   * connection that broke. The caller arms the watchdog for this read; it is disarmed as
-   * soon as the read returns. A plain promise chain, not an async function: this runs once
-   * per chunk, and each async layer would add a promise and a tick to every one.
-   */
-  read(): Promise<Uint8Array | null> {
-    return this.reader.read().then(this.onRead, this.onReadError);
-  }
-
-  private readonly onRead = (r: ReadableStreamReadResult<Uint8Array>): Uint8Array | null => {
-    this.watchdog.disarm();
-    if (this.watchdog.expired) throw this.watchdog.expired;
-    return r.done ? null : r.value;
-  };
-
-  private readonly onReadError = (err: unknown): never => {
-    this.watchdog.disarm();
-    throw this.watchdog.expired ?? (err instanceof ProxyError ? err : new UpstreamNetworkError(this.opts.provider, "the connection broke during the stream"));
-  };
-
-  /** Whole events from new bytes: what to forward, or the error that ends it all. Nothing after [DONE]. */
-  take(chunk: Uint8Array | null): Taken {
-    if (this.tally.sawDone) return { out: "" };
-    if (this.opts.relay) return takeRelayed({ framer: this.framer, tally: this.tally, provider: this.opts.provider, classifyErrorEvent: this.opts.classifyErrorEvent }, chunk, this.opts.relay.observer);
-    const framed = this.frame(chunk);
-    if ("tooLarge" in framed) return { out: "", error: new UpstreamTooLargeError(this.opts.provider, "a stream event", MAX_SSE_EVENT_CHARS) };
-    let out = "";
-    let exact = framed.exact;
-    for (const raw of framed.events) {
-      const v = this.tally.see(raw);
-      if (v.kind === "forward") out += raw;
-      else if (v.kind === "drop") exact = false;
-      else if (v.kind === "done") return { out: out + raw, ...(exact && raw === framed.events.at(-1) && chunk ? { bytes: chunk } : {}) };
-      else if (v.kind === "invalid") return { out, error: new UpstreamBadResponseError(this.opts.provider, "a stream event that is not JSON") };
-      else return { out, error: this.opts.classifyErrorEvent(v.error) };
-    }
-    if (framed.error !== undefined) return { out, error: framed.error instanceof ProxyError ? framed.error : new UpstreamBadResponseError(this.opts.provider, "its stream could not be translated") };
-    return exact && chunk && out ? { out, bytes: chunk } : { out };
-  }
-
-  /** The chunk's whole OpenAI events: as they came, or translated from the upstream's protocol. */
-  private frame(chunk: Uint8Array | null): { events: string[]; exact: boolean; error?: unknown } | { tooLarge: true } {
-    if (!this.opts.translator) return this.framer.push(chunk);
-    const t = this.opts.translator.push(chunk);
-    return { events: t.events, exact: false, ...(t.error !== undefined ? { error: t.error } : {}) };
-  }
-}
+const DONE_TEXT = "data: [DONE]\n\n";
 
 /** Phase 1: reads until the first content; what came before it is returned to be sent first. */
 async function holdUntilContent(s: GuardedSource): Promise<{ held: string; sourceEnded: boolean }> {
@@ -166,57 +74,79 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
   let settle!: (o: StreamEnd) => void;
   const done = new Promise<StreamEnd>((resolve) => (settle = resolve));
   let ended = false;
+  let started = false;
+  // Set when an inbound protocol's encoder adopts this loop (outbound.ts).
+  let frames: OutboundFrames | undefined;
   const finish = (extra: { cancelled?: boolean; error?: ProxyError; completed?: boolean }) => {
     if (ended) return;
     ended = true;
     s.watchdog.stop();
     settle(tally.outcome(extra));
   };
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
+  /** A failure ends the stream: what the client is told. */
+  const failure = (err: unknown): string => {
     const error = err instanceof ProxyError ? err : new UpstreamNetworkError(opts.provider, "the stream failed");
     s.stop(error);
-    controller.enqueue(encoder.encode(opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`));
     finish({ completed: false, error });
-    controller.close();
+    return opts.relay ? opts.relay.errorEvent(error) : `data: ${JSON.stringify(errorBody(error))}\n\n`;
   };
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  /** The source ended, or said [DONE]: what closes the stream. */
+  const ending = (): string => {
     // After [DONE] the upstream may still be open (or still talking): let it go.
     if (tally.sawDone) s.reader.cancel().catch(() => undefined);
-    else {
-      // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
-      // one that just stopped is truncated, and says so.
-      if (!tally.sawFinish) return fail(controller, new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
-      if (!opts.relay) controller.enqueue(DONE);
-    }
+    // A finished answer whose upstream forgot [DONE] still ends the way clients expect;
+    // one that just stopped is truncated, and says so.
+    else if (!tally.sawFinish) return failure(new UpstreamBadResponseError(opts.provider, "the stream ended before the answer was complete"));
     finish({});
-    controller.close();
+    return tally.sawDone || opts.relay ? "" : DONE_TEXT;
+  };
+  /** Enqueues `text` (as `bytes` when those are exactly it); `last` closes. False when nothing went out and the stream goes on. */
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string, bytes: Uint8Array | undefined, last: boolean): boolean => {
+    if (text) controller.enqueue(bytes ?? encoder.encode(text));
+    if (last) controller.close();
+    return text !== "" || last;
+  };
+  const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, text: string, bytes: Uint8Array | undefined, last: boolean): boolean | Promise<boolean> => {
+    if (!frames) return send(controller, text, bytes, last);
+    const out = frames.encode(text, last);
+    const beforeLast = frames.takeBeforeLast();
+    return beforeLast ? beforeLast().then(() => send(controller, out, undefined, last)) : send(controller, out, undefined, last);
   };
   const idle = () => new UpstreamTimeoutError(opts.provider, opts.idleMs, "chunk");
   const total = () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer");
-  /** Reads until something can be enqueued: a pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read. */
+  /** A pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read: read on. */
+  const onward = (controller: ReadableStreamDefaultController<Uint8Array>, sent: boolean | Promise<boolean>): Promise<void> | void => {
+    if (typeof sent !== "boolean") return sent.then((s) => onward(controller, s));
+    if (!sent) return pump(controller);
+  };
   const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
     if (ended) return;
+    if (!started) {
+      started = true;
+      // What was held back goes first, in the client's protocol if an encoder adopted this loop.
+      if (held || sourceEnded) {
+        const text = held + (sourceEnded ? ending() : "");
+        held = "";
+        return onward(controller, deliver(controller, text, undefined, sourceEnded));
+      }
+    }
     const idleAt = Date.now() + opts.idleMs;
     if (idleAt < s.totalDeadline) s.watchdog.arm(idleAt, idle);
     else s.watchdog.arm(s.totalDeadline, total);
     return s.read().then(
       (chunk) => {
         const { out, bytes, error } = s.take(chunk);
-        if (out) controller.enqueue(bytes ?? encoder.encode(out));
-        if (error) return fail(controller, error);
-        if (chunk === null || tally.sawDone) return end(controller);
-        if (!out) return pump(controller);
+        let text = out;
+        const last = error !== undefined || chunk === null || tally.sawDone;
+        if (error) text += failure(error);
+        else if (last) text += ending();
+        return onward(controller, deliver(controller, text, text === out ? bytes : undefined, last));
       },
-      (err: unknown) => fail(controller, err),
+      (err: unknown) => onward(controller, deliver(controller, failure(err), undefined, true)),
     );
   };
   const body = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        if (held) controller.enqueue(encoder.encode(held));
-        held = "";
-        if (sourceEnded) end(controller);
-      },
       pull: pump,
       cancel(reason) {
         finish({ cancelled: true });
@@ -225,6 +155,14 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
     },
     { highWaterMark: 0 },
   );
+  // A relayed stream is already in the client's protocol; any other can be encoded here.
+  if (!opts.relay) {
+    offerOutbound(body, (outbound) => {
+      if (started) return false;
+      frames = new OutboundFrames(outbound);
+      return true;
+    });
+  }
   return { body, done };
 }
 
