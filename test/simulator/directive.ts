@@ -36,6 +36,8 @@ export interface Directive {
   empty?: boolean;
   /** Split every SSE frame across two TCP writes, with CRLF line endings. */
   split_writes?: boolean;
+  /** Gemini: CRLF line endings, but each frame in one write (Gemini splits them by default). */
+  whole_writes?: boolean;
   /** Send SSE comment / keep-alive lines between frames. */
   keepalive?: boolean;
   /** OpenAI-compatible answers: reasoning_content sent before the answer. */

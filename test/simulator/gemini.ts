@@ -164,7 +164,7 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
       const blocked = { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: prompt, totalTokenCount: prompt }, ...envelope };
       if (!stream) return sendJson(res, 200, blocked, d.headers);
       startSse(res, d);
-      return writeFrames(res, [dataFrame(blocked)], { ...d, split_writes: true });
+      return writeFrames(res, [dataFrame(blocked)], { ...d, split_writes: d.whole_writes !== true, crlf: true });
     }
 
     if (!stream) {
@@ -197,6 +197,6 @@ export const geminiRoute: { test: (path: string) => boolean; handle: ProtocolHan
     if (midStreamError) frames.splice(d.error_after ?? frames.length, frames.length, dataFrame(d.error_body));
     startSse(res, d);
     // Google ends SSE lines with CRLF, which the frame writer uses in its split-write mode.
-    await writeFrames(res, frames, { ...d, split_writes: true });
+    await writeFrames(res, frames, { ...d, split_writes: d.whole_writes !== true, crlf: true });
   },
 };

@@ -20,8 +20,8 @@ export function startSse(res: ServerResponse, d: Directive): void {
 }
 
 /** Send frames (each a complete "event/data" block without the trailing blank line). */
-export async function writeFrames(res: ServerResponse, frames: readonly string[], d: Directive): Promise<void> {
-  const eol = d.split_writes ? "\r\n" : "\n";
+export async function writeFrames(res: ServerResponse, frames: readonly string[], d: Directive & { crlf?: boolean }): Promise<void> {
+  const eol = d.split_writes || d.crlf ? "\r\n" : "\n";
   const out = new BodyWriter(res, d.gzip === true);
   const hostileAt = d.sse_line_bytes !== undefined || d.sse_event_bytes !== undefined ? (d.line_after ?? 0) : -1;
   if (d.stall_ms) await sleep(d.stall_ms);
