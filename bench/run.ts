@@ -14,8 +14,10 @@ import { buildProxy, directTarget, root, startFloor, startPeer, startProxyWorker
 
 const quick = process.argv.includes("--quick");
 const P = quick
-  ? { warm: 100, rounds: 3, perRound: 100, concRounds: 2, concPer: 200, seconds: 2, ladderSeconds: 1, ladder: [500, 1000, 2000, 3000], streams: 3, ramp: [100, 250], devRequests: 100 }
-  : { warm: 300, rounds: 10, perRound: 300, concRounds: 5, concPer: 1000, seconds: 5, ladderSeconds: 3, ladder: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000], streams: 10, ramp: [100, 250, 500, 1000], devRequests: 300 };
+  ? { warm: 100, rounds: 3, perRound: 100, concRounds: 2, concPer: 200, seconds: 2, ladderSeconds: 1, ladder: [500, 1000, 2000, 3000], streams: 3, ramp: [100, 250], longStreams: 100, devRequests: 100 }
+  : { warm: 300, rounds: 10, perRound: 300, concRounds: 5, concPer: 1000, seconds: 5, ladderSeconds: 3, ladder: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000], streams: 10, ramp: [100, 250, 500, 1000], longStreams: 250, devRequests: 300 };
+/** The prompt of the long-request memory case: a coding agent's history is tens of KB or more. */
+const LONG_PROMPT_CHARS = 100_000;
 const WORDS = Array.from({ length: 64 }, (_, i) => `w${i}`).join(" ");
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -80,12 +82,12 @@ async function main(): Promise<void> {
 
   log("concurrent streams and memory…");
   /** n concurrent streams through a target: how many arrived whole, and the peak memory per stream. */
-  const concurrentStreams = async (t: Target, n: number) => {
+  const concurrentStreams = async (t: Target, n: number, body = streamBody) => {
     const idle = rssKb(t.pid!);
     const agent = new http.Agent({ keepAlive: false, maxSockets: n });
     let peak = idle;
     const sampler = setInterval(() => (peak = Math.max(peak, rssKb(t.pid!))), 100);
-    const results = await Promise.all(Array.from({ length: n }, () => timedStream(t, streamBody(t), agent, 64).catch(() => undefined)));
+    const results = await Promise.all(Array.from({ length: n }, () => timedStream(t, body(t), agent, 64).catch(() => undefined)));
     clearInterval(sampler);
     return { lossless: results.filter((r) => r?.done).length, idleKb: idle, perStreamKb: (peak - idle) / n };
   };
@@ -100,6 +102,12 @@ async function main(): Promise<void> {
       memory = { idleKb: r.idleKb, perStreamKb: r.perStreamKb, floorPerStreamKb: f.perStreamKb };
     }
   }
+  // A coding agent's request carries its whole history: what a stream holds of a long one.
+  const history = `${"earlier turn of the conversation ".repeat(Math.ceil(LONG_PROMPT_CHARS / 33))}`.slice(0, LONG_PROMPT_CHARS);
+  const longBody = (t: Target) => chatBody(t, { stream: true, history, directive: { reply: WORDS, chunk_delay_ms: 20 } });
+  const longRun = await concurrentStreams(proxy, P.longStreams, longBody);
+  const longFloor = await concurrentStreams(floor, P.longStreams, longBody);
+  const longPrompt = { streams: P.longStreams, promptKb: LONG_PROMPT_CHARS / 1000, lossless: longRun.lossless, perStreamKb: longRun.perStreamKb, floorPerStreamKb: longFloor.perStreamKb };
 
   log("wrangler dev…");
   let dev: Report["dev"];
@@ -127,6 +135,7 @@ async function main(): Promise<void> {
     streaming,
     ramp,
     memory,
+    longPrompt,
     bundle: { gzipBytes: deployable.gzipBytes, bytes: deployable.bytes },
     dev,
     names: { direct: direct.name, floor: floor.name, proxy: proxy.name, proxyNoLimits: proxyNoLimits.name, peer: peer?.name ?? null },

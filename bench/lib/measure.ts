@@ -21,8 +21,8 @@ function agentFor(concurrency: number): http.Agent {
   return a;
 }
 
-export function chatBody(target: Target, opts: { stream?: boolean; directive?: Record<string, unknown> } = {}): string {
-  const text = opts.directive ? `hi <<sim ${JSON.stringify(opts.directive)}>>` : "hi";
+export function chatBody(target: Target, opts: { stream?: boolean; directive?: Record<string, unknown>; history?: string } = {}): string {
+  const text = (opts.history ?? "") + (opts.directive ? `hi <<sim ${JSON.stringify(opts.directive)}>>` : "hi");
   return JSON.stringify({ model: target.model, stream: opts.stream ?? false, messages: [{ role: "user", content: text }] });
 }
 

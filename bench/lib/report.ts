@@ -20,6 +20,8 @@ export interface Report {
   streaming: Record<string, { ttft: LatencySummary; gap: LatencySummary; complete: number; of: number }>;
   ramp: Array<{ streams: number; lossless: number }>;
   memory: { idleKb: number; perStreamKb: number; floorPerStreamKb: number };
+  /** The same streams with a long prompt (a coding agent's history): what each holds of its request. */
+  longPrompt?: { streams: number; promptKb: number; lossless: number; perStreamKb: number; floorPerStreamKb: number };
   bundle: { gzipBytes: number; bytes: number };
   dev: { latency: LatencySummary; direct: LatencySummary; c32: Throughput } | { error: string } | undefined;
   names: { direct: string; floor: string; proxy: string; proxyNoLimits: string; peer: string | null };
@@ -66,6 +68,10 @@ export function writeReport(r: Report, dir: string): { markdown: string } {
   }
   lines.push("", `Concurrent streams through ai-proxy with every frame delivered: ${r.ramp.map((x) => `${x.lossless}/${x.streams}`).join(", ")}.`);
   lines.push(`Memory: ${num(r.memory.idleKb)} KB idle, ${r.memory.perStreamKb.toFixed(1)} KB per concurrent stream (the floor: ${r.memory.floorPerStreamKb.toFixed(1)} KB). Bundle: ${(r.bundle.gzipBytes / 1024).toFixed(1)} KB gzipped (${(r.bundle.bytes / 1024).toFixed(1)} KB raw).`, "");
+  if (r.longPrompt) {
+    const l = r.longPrompt;
+    lines.push(`With a ${num(l.promptKb)} KB prompt, ${l.streams} concurrent streams (${l.lossless} whole): ${l.perStreamKb.toFixed(1)} KB per stream (the floor: ${l.floorPerStreamKb.toFixed(1)} KB).`, "");
+  }
 
   if (r.dev && "latency" in r.dev) {
     lines.push(`ai-proxy under wrangler dev (separately): added c1 p50 ${ms(r.dev.latency.p50 - r.dev.direct.p50)}, c32 ${num(r.dev.c32.rps)} req/s.`, "");
