@@ -116,7 +116,7 @@ function forward(s: GuardedSource, held: string, sourceEnded: boolean): GuardedS
   const total = () => new UpstreamTimeoutError(opts.provider, opts.totalMs, "complete answer");
   /** A pull that enqueues nothing (a dropped keep-alive, half an event) is not called again for the same read: read on. */
   const onward = (controller: ReadableStreamDefaultController<Uint8Array>, sent: boolean | Promise<boolean>): Promise<void> | void => {
-    if (typeof sent !== "boolean") return sent.then((s) => onward(controller, s));
+    if (typeof sent !== "boolean") return sent.then((ok) => onward(controller, ok));
     if (!sent) return pump(controller);
   };
   const pump = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
