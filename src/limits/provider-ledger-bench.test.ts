@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../scripts/compile-config";
 import { buildCatalog } from "../config/catalog";
 import type { AttemptReport } from "./limiter-types";
-import { PROVIDER_KEY, ProviderLedger } from "./provider-ledger";
+import { PROVIDER_KEY } from "./ledger-records";
+import { ProviderLedger } from "./provider-ledger";
 
 const compiled = compileConfig(`
 providers:

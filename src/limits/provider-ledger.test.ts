@@ -4,7 +4,8 @@ import { buildCatalog } from "../config/catalog";
 import type { AcquireResult } from "./limiter-types";
 import { DEFAULT_BREAKER } from "./breaker";
 import { LEASE_MS, RETURN_GRACE_MS, RETURN_MARGIN_MS } from "./lease-book";
-import { PROVIDER_KEY, ProviderLedger } from "./provider-ledger";
+import { PROVIDER_KEY } from "./ledger-records";
+import { ProviderLedger } from "./provider-ledger";
 
 const yaml = `
 providers:

@@ -6,59 +6,21 @@
  * uninterrupted step, so concurrent callers can never overshoot a limit.
  */
 import { type Catalog, catalog as defaultCatalog, type ResolvedModel } from "../config/catalog";
-import { admit, type BreakerPolicy, type BreakerState, breakerPolicy, closedBreaker, DEFAULT_BREAKER, phase, recordFailure, recordSuccess } from "./breaker";
+import { admit, type BreakerPolicy, breakerPolicy, DEFAULT_BREAKER, phase, recordFailure, recordSuccess } from "./breaker";
 import { LEASE_MS, LeaseBook, leaseTerms, type Shortfall, settleAtOnce } from "./lease-book";
 import type { AcquireRequest, AcquireResult, AttemptReport, LeaseReturn, ModelStatus, ModelView, ProviderStatus, SettleResult } from "./limiter-types";
-import { type Activity, addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
-import { type CountersState, QuotaCounters } from "./quota-counters";
-import { learnCost, reservationFor, type TokenCost, unknownCost } from "./token-cost";
+import { addLatency, countOutcome, latencyP50, recentTotals } from "./recent-activity";
+import { QuotaCounters } from "./quota-counters";
+import { learnCost, reservationFor } from "./token-cost";
 import { storedModel, storedProvider } from "./stored-state";
 import { clampHintMs } from "./time-hints";
 import { type DayReset, parseDayReset, UTC_MIDNIGHT } from "../config/day-reset";
 import { windowAt } from "./windows";
 import { BENCH_MAX_MS, BENCH_MS } from "./key-pool";
+import { type ModelRecord, modelKey, newModel, PROVIDER_KEY, type ProviderRecord, prune } from "./ledger-records";
 
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
-/** In-flight entries older than this were lost (isolate died) and stop counting. */
-const INFLIGHT_MAX_AGE_MS = 15 * 60_000;
 const EWMA_WEIGHT = 0.2;
-
-interface ModelRecord {
-  counters: CountersState;
-  breaker: BreakerState;
-  cooldownUntil: number;
-  inflight: number[];
-  latencyMs: number | null;
-  lastUsedAt: number;
-  recent: Activity["recent"];
-  latencies: Activity["latencies"];
-  cost: TokenCost;
-}
-
-interface ProviderRecord {
-  counters: CountersState;
-  exhaustedUntil: number;
-  inflight: number[];
-  /** Quota pools (models.yaml `quota_pool`) exhausted until, when only part of the account is. */
-  pools?: Record<string, number>;
-  /** A pool key's object: the key was rejected by the provider, and sits out until then (doubling). */
-  bench?: { until: number; ms: number };
-}
-
-const newModel = (): ModelRecord => ({
-  counters: {},
-  breaker: closedBreaker(),
-  cooldownUntil: 0,
-  inflight: [],
-  latencyMs: null,
-  lastUsedAt: 0,
-  recent: [],
-  latencies: [],
-  cost: unknownCost(),
-});
-
-export const PROVIDER_KEY = "provider";
-export const modelKey = (name: string) => `model:${name}`;
 
 export class ProviderLedger {
   private readonly models = new Map<string, { spec: ResolvedModel; rec: ModelRecord; counters: QuotaCounters }>();
@@ -305,9 +267,4 @@ export class ProviderLedger {
     const benched = this.provider.rec.bench?.until ?? 0;
     return { provider: this.providerId, exhausted_until: exhausted > now ? exhausted : null, ...(benched > now ? { benched_until: benched } : {}), usage: this.provider.counters.usage(now), models };
   }
-}
-
-
-function prune(inflight: number[], now: number): void {
-  while (inflight.length > 0 && now - inflight[0]! > INFLIGHT_MAX_AGE_MS) inflight.shift();
 }

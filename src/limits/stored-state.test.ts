@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { compileConfig } from "../../scripts/compile-config";
 import { buildCatalog } from "../config/catalog";
-import { modelKey, PROVIDER_KEY, ProviderLedger } from "./provider-ledger";
+import { modelKey, PROVIDER_KEY } from "./ledger-records";
+import { ProviderLedger } from "./provider-ledger";
 import { storedModel, storedProvider } from "./stored-state";
 import { MAX_HINT_MS } from "./time-hints";
 
