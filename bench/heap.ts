@@ -7,9 +7,9 @@
  * the runtime's own buffers. For finding what a stream holds; not part of the report.
  */
 import http from "node:http";
-import { join } from "node:path";
 import { chatBody, timedStream } from "./lib/measure";
-import { buildProxy, freePort, root, startProxyWorkerd, startSimulator, stopAll } from "./lib/targets";
+import { startInspected } from "./lib/inspected";
+import { stopAll } from "./lib/targets";
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -42,28 +42,11 @@ function tally(snap: Snapshot): { total: number; kinds: Tally } {
 }
 
 async function main(): Promise<void> {
-  const build = join(root, "bench/.build");
-  const bundle = buildProxy("bench/models.bench.yaml", join(build, "heap"), { minify: false });
-  const sim = await startSimulator();
-  const inspector = await freePort();
-  process.env.WORKERD_INSPECTOR = String(inspector);
-  const proxy = await startProxyWorkerd("heap", bundle.file, sim.url, build);
-  const targets = (await (await fetch(`http://127.0.0.1:${inspector}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((r) => ws.addEventListener("open", r, { once: true }));
-  let id = 0;
+  const { proxy, send, onEvent, close } = await startInspected("heap");
   let chunks: string[] = [];
-  const pending = new Map<number, () => void>();
-  ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; method?: string; params?: { chunk: string } };
-    if (msg.method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(msg.params!.chunk);
-    if (msg.id !== undefined) pending.get(msg.id)?.();
+  onEvent((method, params) => {
+    if (method === "HeapProfiler.addHeapSnapshotChunk") chunks.push((params as { chunk: string }).chunk);
   });
-  const send = (method: string) =>
-    new Promise<void>((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params: {} }));
-    });
   // The inspector is served while the isolate has work: a request now and then keeps it answering.
   const keepAwake = setInterval(() => void fetch(`${proxy.url}/ping`).catch(() => undefined), 50);
   const snapshot = async () => {
@@ -83,7 +66,7 @@ async function main(): Promise<void> {
   const busy = await snapshot();
   await running;
   clearInterval(keepAwake);
-  ws.close();
+  close();
   const kb = (n: number) => (n / 1024).toFixed(1);
   process.stdout.write(`JavaScript heap: ${kb(idle.total)} KB idle, ${kb(busy.total)} KB with ${streams} streams: ${kb((busy.total - idle.total) / streams)} KB per stream\n`);
   const rows = [...busy.kinds].map(([kind, b]) => ({ kind, count: b.count - (idle.kinds.get(kind)?.count ?? 0), bytes: b.bytes - (idle.kinds.get(kind)?.bytes ?? 0) }));

@@ -1,13 +1,14 @@
 /**
  * `npm run bench:profile [-- --stream [--model bench-gemini]]`: a V8 CPU profile of
  * ai-proxy's bundle under raw workerd while autocannon drives it (non-stream chat, or
- * 1,000-event streams), summarised as self time per function. For finding where the proxy
+ * 1,000-event streams), summarised as self time per function and inclusive time per
+ * function of the bundle (callees included). For finding where the proxy
  * spends its per-request and per-event time; not part of the benchmark report.
  */
-import { join } from "node:path";
 import autocannon from "autocannon";
 import { chatBody } from "./lib/measure";
-import { buildProxy, freePort, root, startProxyWorkerd, startSimulator, stopAll } from "./lib/targets";
+import { startInspected } from "./lib/inspected";
+import { stopAll } from "./lib/targets";
 
 interface Node {
   id: number;
@@ -46,27 +47,7 @@ function inclusive(nodes: Node[], keyOf: (n: Node) => string): Map<string, numbe
 const stream = process.argv.includes("--stream");
 
 async function main(): Promise<void> {
-  const build = join(root, "bench/.build");
-  // Unminified, so the profile names our functions.
-  const bundle = buildProxy("bench/models.bench.yaml", join(build, "profile"), { minify: false });
-  const sim = await startSimulator();
-  const inspector = await freePort();
-  process.env.WORKERD_INSPECTOR = String(inspector);
-  const proxy = await startProxyWorkerd("profiled", bundle.file, sim.url, build);
-  const targets = (await (await fetch(`http://127.0.0.1:${inspector}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((r) => ws.addEventListener("open", r, { once: true }));
-  let id = 0;
-  const pending = new Map<number, (v: unknown) => void>();
-  ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
-  });
-  const send = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
-      pending.set(++id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  const { proxy, send, close } = await startInspected("profile");
   await autocannon({ url: proxy.url, method: "POST", headers: { "content-type": "application/json", ...proxy.headers }, body: chatBody(proxy), connections: 16, duration: 2 });
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 100 });
@@ -92,7 +73,7 @@ async function main(): Promise<void> {
   process.stdout.write("\ninclusive time (callees included) of the bundle's functions:\n");
   const own = [...inclusive(profile.nodes, keyOf)].filter(([k]) => k.includes(".js:"));
   for (const [k, v] of own.sort((a, b) => b[1] - a[1]).slice(0, 40)) process.stdout.write(`${pct(v)}  ${k}\n`);
-  ws.close();
+  close();
 }
 
 main()
