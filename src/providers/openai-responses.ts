@@ -9,13 +9,14 @@
  */
 import { UpstreamBadResponseError } from "../errors";
 import { type Usage, validUsage } from "../openai/chat-response";
+import { clientJson } from "./json-splice";
 import type { UpstreamHttpRequest, UpstreamTarget } from "./types";
 import { classifyErrorObject } from "./upstream-errors";
 
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** `body` is the client's parsed JSON, a copy this may change. */
-export function responsesRequest(body: Record<string, unknown>, target: UpstreamTarget): UpstreamHttpRequest {
+/** `body` is the client's validated body, its text kept (json-splice.ts): the changes are spliced into that text. */
+export function responsesRequest(body: { stream?: boolean | null; max_output_tokens?: number | null }, target: UpstreamTarget): UpstreamHttpRequest {
   const { model, baseUrl } = target;
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -23,10 +24,8 @@ export function responsesRequest(body: Record<string, unknown>, target: Upstream
     ...model.providerConfig.headers,
   };
   const cap = model.max_output_tokens;
-  if (cap !== undefined && typeof body.max_output_tokens === "number" && body.max_output_tokens > cap) body.max_output_tokens = cap;
-  // Assigning an existing key keeps its place: the body goes out in the client's order.
-  body.model = model.model;
-  return { url: `${baseUrl}/responses`, headers, body: JSON.stringify(body) };
+  const lowered = cap !== undefined && typeof body.max_output_tokens === "number" && body.max_output_tokens > cap ? { max_output_tokens: cap } : {};
+  return { url: `${baseUrl}/responses`, headers, body: clientJson(body, { model: model.model, ...lowered }) };
 }
 
 const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);

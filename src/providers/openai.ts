@@ -1,8 +1,10 @@
 /**
  * OpenAI and every OpenAI-compatible API (OpenRouter, Groq, Cerebras, Mistral, GitHub
  * Models, Together, Workers AI...). The client's body goes upstream unchanged but for
- * `model`, and the answer comes back unchanged, streamed byte for byte.
+ * `model` (and what the client policy changed), spliced into the client's own text where
+ * it was kept, and the answer comes back unchanged, streamed byte for byte.
  */
+import { clientJson } from "./json-splice";
 import type { PassthroughAdapter } from "./types";
 
 export const openaiAdapter: PassthroughAdapter = {
@@ -16,7 +18,7 @@ export const openaiAdapter: PassthroughAdapter = {
     return {
       url: `${target.baseUrl}/chat/completions`,
       headers,
-      body: JSON.stringify({ ...req, model: target.model.model }),
+      body: clientJson(req, { model: target.model.model }),
     };
   },
 };

@@ -18,6 +18,7 @@ import { guardStream } from "../stream/stream-guard";
 import { StreamTranslator } from "../stream/translate-stream";
 import { applyClientPolicy } from "./client-policy";
 import { checkCompletion } from "./completion-check";
+import { shareClientText } from "./json-splice";
 import { authorize } from "./credentials";
 import { readRateHeaders } from "./rate-headers";
 import { PASSTHROUGH_HEADER, type PreparedRelay } from "./relay";
@@ -94,6 +95,7 @@ export interface PreparedChat {
  */
 export function prepareChat(adapter: ChatAdapter, req: ChatRequest, target: UpstreamTarget): PreparedChat {
   const allowed = applyClientPolicy(req, target.model);
+  if (allowed !== req) shareClientText(allowed, req);
   return { adapter, req: allowed, target, spec: adapter.buildRequest(allowed, target) };
 }
 

@@ -10,12 +10,16 @@ import { serveInternal } from "./serve";
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
 import { chatRequestSchema } from "../openai/chat-request";
+import { keepClientText } from "../providers/json-splice";
 
 export const chatRoutes = new Hono<AppEnv>().post(
   "/chat/completions",
   jsonBody(),
   zValidator("json", chatRequestSchema, (result) => rejectInvalid(result)),
   async (c) => {
-    return serveInternal(c, c.req.valid("json"));
+    const body = c.req.valid("json");
+    // Relayed to OpenAI-compatible targets as the client's own text, spliced (json-splice.ts).
+    keepClientText(body, await c.req.text());
+    return serveInternal(c, body);
   },
 );

@@ -36,6 +36,34 @@ describe("chat completions: OpenAI-compatible upstream", () => {
     expect(upstream?.headers["x-sim-extra"]).toBe("configured");
   });
 
+  it("sends the client's own bytes upstream, only `model` and the policy's edits spliced in", async () => {
+    const t = tag();
+    const content = `say \\"hi\\" {not: json} ${sim({ tag: t, reply: "Spliced." }).replaceAll('"', '\\"')}`;
+    // Spacing, key order and number spellings JSON.stringify would not reproduce.
+    const text = `{\n  "messages": [ { "role": "user", "content": "${content}" } ],\n  "temperature": 1.0,\n  "model" : "sim-small",\n  "provider": {"order": ["groq"]}, "seed": 7e0\n}`;
+    const res = await postJson("/v1/chat/completions", text);
+    expect(res.status).toBe(200);
+    const [upstream] = await recorded(t);
+    expect(upstream!.raw).toBe(`{"messages": [ { "role": "user", "content": "${content}" } ],"temperature": 1.0,"model":"sim/small-1","seed": 7e0}`);
+    // A cap the model declares is added when the client set none.
+    const capped = tag();
+    await postJson("/v1/chat/completions", `{"model":"pol-capped",  "messages":[{"role":"user","content":"${sim({ tag: capped }).replaceAll('"', '\\"')}"}]}`);
+    const [sent] = await recorded(capped);
+    expect(sent!.raw).toBe(`{"max_tokens":100,"model":"sim/pol-capped","messages":[{"role":"user","content":"${sim({ tag: capped }).replaceAll('"', '\\"')}"}]}`);
+  });
+
+  it("sends a body with a top-level key given twice as one value per key: the one validation saw", async () => {
+    const t = tag();
+    const content = sim({ tag: t }).replaceAll('"', '\\"');
+    const text = `{"model":"sim-small","max_tokens":100000,"messages":[{"role":"user","content":"${content}"}],"max_tokens":5,"model":"pol-capped"}`;
+    const res = await postJson("/v1/chat/completions", text);
+    expect(res.status).toBe(200);
+    const [upstream] = await recorded(t);
+    expect(upstream!.raw.match(/"model"/g)).toHaveLength(1);
+    expect(upstream!.raw.match(/"max_tokens"/g)).toHaveLength(1);
+    expect(upstream!.body).toMatchObject({ model: "sim/pol-capped", max_tokens: 5 });
+  });
+
   it("streams, and the assembled text is exact", async () => {
     const reply = "Streaming works, one word at a time.";
     const stream = await client.chat.completions.create({

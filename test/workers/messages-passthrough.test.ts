@@ -43,6 +43,11 @@ function richBody(directive: Json, extra: Json = {}): Json {
 
 /** The body the upstream must have received: the client's bytes, with the configured upstream id. */
 const asSent = (body: Json, model: string) => JSON.stringify({ ...body, model });
+/** Each top-level member of a pretty-printed body as the client wrote it, but `model`: what is sent for `JSON.stringify(body, null, 2)`. */
+const prettySent = (body: Json, model: string) =>
+  `{${Object.entries(body)
+    .map(([k, v]) => (k === "model" ? `"model":${JSON.stringify(model)}` : `${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll("\n", "\n  ")}`))
+    .join(",")}}`;
 
 describe("a Messages request to an Anthropic provider", () => {
   it("arrives unchanged but for the model, with the client's beta flags; the answer is the provider's own", async () => {
@@ -58,6 +63,15 @@ describe("a Messages request to an Anthropic provider", () => {
     expect(data.id).toMatch(/^msg_sim/);
     expect(response.headers.get("x-proxy-passthrough")).toBe("true");
     expect(response.headers.get("x-proxy-model")).toBe("pt-claude");
+  });
+
+  it("sends a pretty-printed body as the client wrote it, member by member, but the model", async () => {
+    const t = tag();
+    const body = richBody({ tag: t, reply: "Pretty." });
+    const res = await postJson("/v1/messages", JSON.stringify(body, null, 2));
+    expect(res.status).toBe(200);
+    const [sent] = await recorded(t);
+    expect(sent!.raw).toBe(prettySent(body, "claude-pt"));
   });
 
   it("streams the same way: the body unchanged, the provider's events forwarded as they came", async () => {

@@ -52,6 +52,11 @@ function richBody(directive: Json, extra: Json = {}): Json {
 
 /** The body the upstream must have received: the client's bytes, with the configured upstream id. */
 const asSent = (body: Json, model: string) => JSON.stringify({ ...body, model });
+/** Each top-level member of a pretty-printed body as the client wrote it, but `model`: what is sent for `JSON.stringify(body, null, 2)`. */
+const prettySent = (body: Json, model: string) =>
+  `{${Object.entries(body)
+    .map(([k, v]) => (k === "model" ? `"model":${JSON.stringify(model)}` : `${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll("\n", "\n  ")}`))
+    .join(",")}}`;
 const outputText = (r: Json) => ((r.output as Json[]).find((i) => i.type === "message")?.content as Json[] | undefined)?.[0]?.text;
 
 describe("a Responses request to a provider that serves the Responses API", () => {
@@ -71,6 +76,15 @@ describe("a Responses request to a provider that serves the Responses API", () =
     expect(data.usage).toMatchObject({ output_tokens_details: { reasoning_tokens: 3 } });
     expect(response.headers.get("x-proxy-passthrough")).toBe("true");
     expect(response.headers.get("x-proxy-model")).toBe("rp-open");
+  });
+
+  it("sends a pretty-printed body as the client wrote it, member by member, but the model", async () => {
+    const t = tag();
+    const body = richBody({ tag: t, reply: "Pretty." });
+    const res = await postJson("/v1/responses", JSON.stringify(body, null, 2));
+    expect(res.status).toBe(200);
+    const [sent] = await recorded(t);
+    expect(sent!.raw).toBe(prettySent(body, "gpt-rp"));
   });
 
   it("streams the same way: the body unchanged, the provider's events forwarded as they came", async () => {

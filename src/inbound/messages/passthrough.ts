@@ -12,6 +12,7 @@
 import type { RelayFor } from "../../providers/chat-attempt";
 import { messageUsage, passthroughRequest } from "../../providers/anthropic/passthrough";
 import { streamTransformer } from "../../providers/anthropic/stream";
+import { keepClientText } from "../../providers/json-splice";
 import type { Relay } from "../../providers/relay";
 import { messagesErrorBody } from "./errors";
 import type { MessagesRequest } from "./schema";
@@ -23,15 +24,16 @@ const anthropicRelay: Relay = {
 };
 
 /**
- * `raw` is the client's body text (validated as `body` already): parsed again for each
- * Anthropic target, so the body goes up in the client's own key order, unknown fields
- * and all. `beta` is the client's `anthropic-beta` header.
+ * `raw` is the client's body text (validated as `body` already): each Anthropic target
+ * gets it as it came, its changes spliced in, so the body goes up in the client's own key
+ * order, unknown fields and all. `beta` is the client's `anthropic-beta` header.
  */
 export function messagesRelay(body: MessagesRequest, raw: string, beta: string | undefined): RelayFor | undefined {
   if (body.messages.some((m) => m.role === "system")) return undefined;
+  keepClientText(body, raw);
   return (model, target) => {
     if (model.providerConfig.type !== "anthropic") return undefined;
-    const spec = passthroughRequest(JSON.parse(raw) as Record<string, unknown>, beta, target);
+    const spec = passthroughRequest(body, beta, target);
     return { kind: "relay", relay: anthropicRelay, target, spec, stream: body.stream === true };
   };
 }

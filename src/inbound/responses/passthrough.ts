@@ -16,6 +16,7 @@
  */
 import { errorBody, type ProxyError } from "../../errors";
 import type { RelayFor } from "../../providers/chat-attempt";
+import { keepClientText } from "../../providers/json-splice";
 import { responseUsage, responsesRequest } from "../../providers/openai-responses";
 import { responsesObserver, type ResponsesStreamState } from "../../providers/openai-responses-stream";
 import type { Relay } from "../../providers/relay";
@@ -42,13 +43,14 @@ function responsesRelayFor(): Relay {
 /** Whether the request names what only this proxy's store holds. */
 const continuesStored = (body: ResponsesRequest) => Boolean(body.previous_response_id) || (Array.isArray(body.input) && body.input.some((i) => i.type === "item_reference"));
 
-/** `raw` is the client's body text (validated as `body` already), parsed again for each target. */
+/** `raw` is the client's body text (validated as `body` already), sent to each target with its changes spliced in. */
 export function responsesRelay(body: ResponsesRequest, raw: string): RelayFor | undefined {
   if (continuesStored(body)) return undefined;
+  keepClientText(body, raw);
   return (model, target) => {
     const p = model.providerConfig;
     if (p.type !== "openai" || p.responses !== true) return undefined;
-    const spec = responsesRequest(JSON.parse(raw) as Record<string, unknown>, target);
+    const spec = responsesRequest(body, target);
     return { kind: "relay", relay: responsesRelayFor(), target, spec, stream: body.stream === true };
   };
 }

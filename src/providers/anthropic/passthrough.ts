@@ -9,6 +9,7 @@
  */
 import { UpstreamBadResponseError } from "../../errors";
 import type { Usage } from "../../openai/chat-response";
+import { clientJson } from "../json-splice";
 import type { UpstreamHttpRequest, UpstreamTarget } from "../types";
 import { toUsage } from "./response";
 import { ANTHROPIC_VERSION, isRecord, onVertex, VERTEX_ANTHROPIC_VERSION } from "./wire";
@@ -19,8 +20,11 @@ function betas(configured: string | undefined, client: string | undefined): stri
   return flags.length ? [...new Set(flags)].join(",") : undefined;
 }
 
-/** `body` is the client's parsed JSON, a copy this may change; `beta` its anthropic-beta header. */
-export function passthroughRequest(body: Record<string, unknown>, beta: string | undefined, target: UpstreamTarget): UpstreamHttpRequest {
+/**
+ * `body` is the client's validated body, its text kept (json-splice.ts): the changes are
+ * spliced into that text. `beta` is the client's anthropic-beta header.
+ */
+export function passthroughRequest(body: { stream?: boolean; max_tokens: number }, beta: string | undefined, target: UpstreamTarget): UpstreamHttpRequest {
   const { model, baseUrl } = target;
   const vertex = onVertex(baseUrl);
   const stream = body.stream === true;
@@ -39,15 +43,11 @@ export function passthroughRequest(body: Record<string, unknown>, beta: string |
     ...(flags ? { "anthropic-beta": flags } : {}),
   };
   const cap = model.max_output_tokens;
-  if (cap !== undefined && typeof body.max_tokens === "number" && body.max_tokens > cap) body.max_tokens = cap;
-  if (!vertex) {
-    // Assigning an existing key keeps its place: the body goes out in the client's order.
-    body.model = model.model;
-    return { url: `${baseUrl}/v1/messages`, headers, body: JSON.stringify(body) };
-  }
-  const { model: _inUrl, ...rest } = body;
+  const lowered = cap !== undefined && body.max_tokens > cap ? { max_tokens: cap } : {};
+  if (!vertex) return { url: `${baseUrl}/v1/messages`, headers, body: clientJson(body, { model: model.model, ...lowered }) };
   const path = `${baseUrl}/${encodeURIComponent(model.model).replace("%40", "@")}`;
-  return { url: `${path}:${stream ? "streamRawPredict" : "rawPredict"}`, headers, body: JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }) };
+  const changes = { anthropic_version: VERTEX_ANTHROPIC_VERSION, model: undefined, ...lowered };
+  return { url: `${path}:${stream ? "streamRawPredict" : "rawPredict"}`, headers, body: clientJson(body, changes) };
 }
 
 /** A whole answer is a Message, or the attempt failed; its usage in the internal terms, for the tally. */
