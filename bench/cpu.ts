@@ -1,12 +1,16 @@
 /**
- * `npm run bench:cpu [-- --quick]`: only the CPU table of `npm run bench` (the floor and
- * ai-proxy on each path, per request), for iterating on per-request and per-event work.
+ * `npm run bench:cpu [-- --quick] [-- --only TEXT]`: only the CPU table of `npm run bench`
+ * (the floor and ai-proxy on each path, per request), for iterating on per-request and
+ * per-event work; `--only` keeps the paths whose name contains TEXT.
  */
 import { join } from "node:path";
 import { type CpuResult, cpuCases, measureCpu } from "./lib/cpu";
 import { buildProxy, root, startFloor, startProxyWorkerd, startSimulator, stopAll } from "./lib/targets";
 
 const quick = process.argv.includes("--quick");
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
+const wanted = (name: string) => only === undefined || name.includes(only);
 
 async function main(): Promise<void> {
   const build = join(root, "bench/.build");
@@ -15,9 +19,12 @@ async function main(): Promise<void> {
   const floor = await startFloor(sim.url, build);
   const proxy = await startProxyWorkerd("ai-proxy", bundle.file, sim.url, build);
   const floorCases = new Map<string, CpuResult>();
-  for (const c of cpuCases(floor, quick)) floorCases.set(c.name, await measureCpu(floor.pid!, c));
+  const cases = cpuCases(proxy, quick).filter((c) => wanted(c.name));
+  // The floor has no translated paths: theirs is compared with its pass-through stream.
+  const streams = cases.some((c) => c.name.startsWith("1,000-event"));
+  for (const c of cpuCases(floor, quick).filter((c) => wanted(c.name) || (streams && c.name.startsWith("1,000-event")))) floorCases.set(c.name, await measureCpu(floor.pid!, c));
   process.stdout.write("| path | floor µs | ai-proxy µs | ratio |\n|---|---|---|---|\n");
-  for (const c of cpuCases(proxy, quick)) {
+  for (const c of cases) {
     const r = await measureCpu(proxy.pid!, c);
     const f = floorCases.get(c.name) ?? floorCases.get("1,000-event stream, pass-through");
     process.stdout.write(`| ${r.name} | ${f ? Math.round(f.perRequestUs) : "–"} | ${Math.round(r.perRequestUs)} | ${f ? (r.perRequestUs / f.perRequestUs).toFixed(2) : "–"}× |\n`);

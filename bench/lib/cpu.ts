@@ -103,8 +103,11 @@ export function cpuCases(t: Target, quick: boolean): CpuCase[] {
   const chat = (model: string, stream: boolean, directive?: object) =>
     JSON.stringify({ model, stream, messages: [{ role: "user", content: directive ? `hi <<sim ${JSON.stringify(directive)}>>` : "hi" }] });
   const base = { url: t.url, headers: t.headers };
+  // A coding agent's request: its history is tens of KB or more, mostly text.
+  const longPrompt = JSON.stringify({ model: t.model, messages: [{ role: "user", content: `${"lorem ipsum dolor sit amet ".repeat(3704)}hi` }] });
   const cases: CpuCase[] = [
     { name: "non-stream chat", ...base, body: chat(t.model, false), count: n.plain, concurrency: 8, minEvents: 0 },
+    { name: "non-stream chat, 100 KB prompt", ...base, body: longPrompt, count: n.plain / 2, concurrency: 8, minEvents: 0 },
     { name: "1,000-event stream, pass-through", ...base, body: chat(t.model, true, WORDS_1000), count: n.streams, concurrency: 4, minEvents: 1000 },
   ];
   if (t.name === "floor") return cases;
