@@ -18,6 +18,7 @@ import { countTokensRequestSchema, messagesRequestSchema } from "../inbound/mess
 import { jsonBody } from "../middleware/json-body";
 import { rejectInvalid } from "../middleware/validate-json";
 import { providerTokenCount } from "../providers/anthropic/count-tokens";
+import { keepClientText } from "../providers/json-splice";
 import { estimateInputTokens } from "../routing/estimate-tokens";
 import { resolveModel } from "../routing/resolve-model";
 import { answerAs, serveBuilt } from "./serve";
@@ -39,6 +40,7 @@ export const messagesRoutes = new Hono<AppEnv>()
     const { candidates } = narrow(resolveModel(body.model, "chat"), rulesFor(c.get("client")), body.model);
     const counter = candidates.find((m) => m.providerConfig.type === "anthropic");
     if (counter) {
+      keepClientText(body, await c.req.text());
       const counted = await providerTokenCount(counter, c.env, body, c.req.raw.signal);
       if (counted !== undefined) return c.json({ input_tokens: counted }, 200, { "x-proxy-model": counter.name });
     }

@@ -10,7 +10,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { anthropicClient } from "./clients";
-import { recorded, sim } from "./helpers";
+import { postJson, recorded, sim } from "./helpers";
 
 const { client } = anthropicClient();
 const tag = () => `ct-${crypto.randomUUID()}`;
@@ -38,6 +38,16 @@ describe("count_tokens for a model an Anthropic provider serves", () => {
     expect(asked.map((r) => r.path)).toEqual(["/anthropic/v1/messages/count_tokens"]);
     expect(asked[0]!.body).toEqual({ ...params, model: "claude-haiku-4-5" });
     expect(asked[0]!.headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
+  it("sends the client's own text, only `model` spliced in", async () => {
+    const t = tag();
+    const content = `Count ${sim({ tag: t, count: 7 })}`.replaceAll('"', '\\"');
+    const text = `{ "messages" : [{"role": "user", "content": "${content}"}],\n  "model": "claude-sim", "thinking": {"type": "enabled", "budget_tokens": 2.048e3} }`;
+    const res = await postJson("/v1/messages/count_tokens", text);
+    expect(await res.json()).toEqual({ input_tokens: 7 });
+    const [asked] = await recorded(t);
+    expect(asked!.raw).toBe(`{"messages" : [{"role": "user", "content": "${content}"}],"model":"claude-haiku-4-5","thinking": {"type": "enabled", "budget_tokens": 2.048e3}}`);
   });
 
   it("refuses, in Anthropic's shape and without asking anyone, a model the client key may not use", async () => {

@@ -1,7 +1,8 @@
 /**
  * Anthropic's own count for POST /v1/messages/count_tokens, when the model asked for is
  * served by an `anthropic`-type provider: the client's body goes to the provider's
- * `/v1/messages/count_tokens` with only `model` changed, and its `input_tokens` is the
+ * `/v1/messages/count_tokens` with only `model` changed (spliced into the client's text:
+ * json-splice.ts), and its `input_tokens` is the
  * answer. Anthropic does not count these calls against the Messages rate limits (they
  * have a limit of their own), so no quota is reserved or spent for them. Any failure
  * gives undefined, and the route answers its estimate instead. Anthropic on Vertex AI has
@@ -9,6 +10,7 @@
  */
 import type { ResolvedModel } from "../../config/catalog";
 import { authorize } from "../credentials";
+import { clientJson } from "../json-splice";
 import { upstreamTarget } from "../target";
 import { openUpstream, readBody, timeoutOf, UpstreamExchange } from "../upstream-reader";
 import { ANTHROPIC_VERSION, onVertex } from "./wire";
@@ -25,7 +27,7 @@ export async function providerTokenCount(model: ResolvedModel, env: Readonly<Rec
     const target = upstreamTarget(model, env);
     if (onVertex(target.baseUrl)) return undefined;
     const headers = { "content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION, ...model.providerConfig.headers };
-    const spec = { url: `${target.baseUrl}/v1/messages/count_tokens`, headers, body: JSON.stringify({ ...body, model: model.model }) };
+    const spec = { url: `${target.baseUrl}/v1/messages/count_tokens`, headers, body: clientJson(body, { model: model.model }) };
     const res = await openUpstream(ex, await authorize(spec, target));
     const answer = JSON.parse(new TextDecoder().decode(await readBody(ex, res, MAX_COUNT_BODY_BYTES))) as { input_tokens?: unknown };
     const n = answer?.input_tokens;
