@@ -29,6 +29,15 @@ export async function recorded(
   return res.json();
 }
 
+/**
+ * What an upstream receives for `JSON.stringify(body, null, 2)` passed through: each
+ * top-level member as the client wrote it, but `model`, spliced in (src/providers/json-splice.ts).
+ */
+export const prettySent = (body: Record<string, unknown>, model: string) =>
+  `{${Object.entries(body)
+    .map(([k, v]) => (k === "model" ? `"model":${JSON.stringify(model)}` : `${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll("\n", "\n  ")}`))
+    .join(",")}}`;
+
 export const sim = (directive: Record<string, unknown>) => `<<sim ${JSON.stringify(directive)}>>`;
 
 /** Requests and 429s the simulator has answered for an upstream model id. */

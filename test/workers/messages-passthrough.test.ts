@@ -12,7 +12,7 @@ import fixture from "../fixtures/claude-code/request.json";
 import { checkMessagesStream } from "./anthropic-grammar";
 import { appPost, captureLogs } from "./app-fetch";
 import { anthropicClient } from "./clients";
-import { awayFromMinuteEdge, KEY, postJson, recorded, sim } from "./helpers";
+import { awayFromMinuteEdge, KEY, postJson, prettySent, recorded, sim } from "./helpers";
 import { settledFetch } from "./settled-fetch";
 
 const { client, checked } = anthropicClient();
@@ -43,11 +43,6 @@ function richBody(directive: Json, extra: Json = {}): Json {
 
 /** The body the upstream must have received: the client's bytes, with the configured upstream id. */
 const asSent = (body: Json, model: string) => JSON.stringify({ ...body, model });
-/** Each top-level member of a pretty-printed body as the client wrote it, but `model`: what is sent for `JSON.stringify(body, null, 2)`. */
-const prettySent = (body: Json, model: string) =>
-  `{${Object.entries(body)
-    .map(([k, v]) => (k === "model" ? `"model":${JSON.stringify(model)}` : `${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll("\n", "\n  ")}`))
-    .join(",")}}`;
 
 describe("a Messages request to an Anthropic provider", () => {
   it("arrives unchanged but for the model, with the client's beta flags; the answer is the provider's own", async () => {

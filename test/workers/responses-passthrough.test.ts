@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import codex from "../fixtures/codex/request.json";
 import { appPost, captureLogs } from "./app-fetch";
 import { openaiClient, responsesClient } from "./clients";
-import { awayFromMinuteEdge, call, KEY, postJson, recorded, sim } from "./helpers";
+import { awayFromMinuteEdge, call, KEY, postJson, prettySent, recorded, sim } from "./helpers";
 import { checkResponsesStream } from "./responses-grammar";
 import { settledFetch } from "./settled-fetch";
 
@@ -52,11 +52,6 @@ function richBody(directive: Json, extra: Json = {}): Json {
 
 /** The body the upstream must have received: the client's bytes, with the configured upstream id. */
 const asSent = (body: Json, model: string) => JSON.stringify({ ...body, model });
-/** Each top-level member of a pretty-printed body as the client wrote it, but `model`: what is sent for `JSON.stringify(body, null, 2)`. */
-const prettySent = (body: Json, model: string) =>
-  `{${Object.entries(body)
-    .map(([k, v]) => (k === "model" ? `"model":${JSON.stringify(model)}` : `${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll("\n", "\n  ")}`))
-    .join(",")}}`;
 const outputText = (r: Json) => ((r.output as Json[]).find((i) => i.type === "message")?.content as Json[] | undefined)?.[0]?.text;
 
 describe("a Responses request to a provider that serves the Responses API", () => {
