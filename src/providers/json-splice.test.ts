@@ -10,11 +10,11 @@ describe("spliceTopLevel", () => {
     expect(JSON.parse(out)).toEqual({ ...JSON.parse(text), model: "gpt-up" });
   });
 
-  it("removes members, first, middle and last, and adds missing ones first", () => {
+  it("removes members, first, middle and last, and adds missing ones last", () => {
     const text = '{"a":1,"b":{"c":[1,2]},"d":"x"}';
     expect(spliceTopLevel(text, { a: undefined })).toBe('{"b":{"c":[1,2]},"d":"x"}');
     expect(spliceTopLevel(text, { b: undefined })).toBe('{"a":1,"d":"x"}');
-    expect(spliceTopLevel(text, { d: undefined, e: [true] })).toBe('{"e":[true],"a":1,"b":{"c":[1,2]}}');
+    expect(spliceTopLevel(text, { d: undefined, e: [true] })).toBe('{"a":1,"b":{"c":[1,2]},"e":[true]}');
     expect(spliceTopLevel("{}", { model: "m" })).toBe('{"model":"m"}');
     expect(spliceTopLevel(' {"only":1} ', { only: undefined })).toBe("{}");
   });
@@ -30,6 +30,11 @@ describe("spliceTopLevel", () => {
     expect(spliceTopLevel('{"mod\\u0065l":"other","model":"BIG"}', { model: "x" })).toBeUndefined();
     expect(spliceTopLevel("[1,2]", { model: "x" })).toBeUndefined();
   });
+
+  it("refuses a text with a __proto__ member, at any depth: zod leaves it out of what it validates", () => {
+    expect(spliceTopLevel('{"model":"m","__proto__":{"max_tokens":100000}}', { model: "x" })).toBeUndefined();
+    expect(spliceTopLevel('{"model":"m","messages":[{"__proto__":{"role":"system"}}]}', { model: "x" })).toBeUndefined();
+  });
 });
 
 describe("clientJson", () => {
@@ -43,13 +48,13 @@ describe("clientJson", () => {
     expect(clientJson(edited, { model: "up" })).toBe('{"model":"up","messages":[{"role":"user","content":"hi"}],"max_tokens":100}');
   });
 
-  it("adds a field an edit introduced", () => {
-    const text = '{"model":"BIG","messages":[]}';
+  it("adds a field an edit introduced, last", () => {
+    const text = '{"model":"BIG","messages":[],"MAX_TOKENS":100000}';
     const body = JSON.parse(text) as Record<string, unknown>;
     keepClientText(body, text);
     const edited = { ...body, max_tokens: 64 };
     shareClientText(edited, body);
-    expect(clientJson(edited, { model: "up" })).toBe('{"max_tokens":64,"model":"up","messages":[]}');
+    expect(clientJson(edited, { model: "up" })).toBe('{"model":"up","messages":[],"MAX_TOKENS":100000,"max_tokens":64}');
   });
 
   it("sees a change made to the kept body itself", () => {
@@ -60,9 +65,9 @@ describe("clientJson", () => {
     expect(clientJson(body, { model: "up" })).toBe('{"model":"up","n":1}');
   });
 
-  it("serialises the text parsed again, changes applied, when a top-level key is in it twice", () => {
+  it("serialises the validated body, changes applied, when a top-level key is in the text twice", () => {
     const text = '{"model":"a","x":1,"model":"BIG"}';
-    const body = JSON.parse(text) as Record<string, unknown>;
+    const body = { model: "BIG", x: 1 };
     keepClientText(body, text);
     expect(clientJson(body, { anthropic_version: "v", model: undefined })).toBe('{"x":1,"anthropic_version":"v"}');
   });

@@ -9,10 +9,14 @@
  * number and string.
  *
  * The text is spliced only when every top-level key in it is plain (no escapes) and
- * appears once. With a key twice, `JSON.parse` (and so validation) keeps the last, while
- * an upstream's parser may keep the first or refuse the body: such a text is parsed and
- * serialised again, as before. Nested objects go as the client wrote them: no policy of
- * the proxy's reads a nested key.
+ * appears once, and no key is `__proto__`. With a key twice, `JSON.parse` (and so
+ * validation) keeps the last, while an upstream's parser may keep the first or refuse the
+ * body; a `__proto__` member is one zod leaves out of the validated value, so no check
+ * ever saw it. Such a body is the validated value serialised, as before. Added members go
+ * last, as a spread would put them: a parser that lets the last of two keys win (Go's
+ * matches them case-insensitively) reads the proxy's value. Nested objects go as the
+ * client wrote them, a nested key given twice included; JSON.parse, Python and Go read its
+ * last value, as validation did.
  */
 
 /** Index of the `"` that closes the string opened at `open`, or -1. */
@@ -67,18 +71,18 @@ const member = (key: string, value: unknown) => `${JSON.stringify(key)}:${JSON.s
 
 /**
  * `text` (a JSON object's text) with `changes` made to its top level: a key set to
- * undefined is removed, a key it lacks is added first, the rest keep their place and their
+ * undefined is removed, a key it lacks is added last, the rest keep their place and their
  * bytes. Undefined when the text cannot be spliced safely (see above).
  */
 export function spliceTopLevel(text: string, changes: Record<string, unknown>): string | undefined {
-  const members = membersOf(text);
+  const members = text.includes('"__proto__"') ? undefined : membersOf(text);
   if (!members) return undefined;
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(changes)) if (value !== undefined && !members.has(key)) parts.push(member(key, value));
   for (const [key, [start, end]] of members) {
     if (!Object.hasOwn(changes, key)) parts.push(text.slice(start, end).trimEnd());
     else if (changes[key] !== undefined) parts.push(member(key, changes[key]));
   }
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined && !members.has(key)) parts.push(member(key, value));
   return `{${parts.join(",")}}`;
 }
 
@@ -90,8 +94,9 @@ interface KeptText {
 const kept = new WeakMap<object, KeptText>();
 
 /**
- * Keeps the text a validated body was parsed from. Its schema must be loose at the top and
- * neither transform nor default: the body's top-level values are then the text's.
+ * Keeps the text a validated body was parsed from. Its schema must be loose and neither
+ * transform nor default: the body's top-level values are then the text's (but `__proto__`,
+ * which zod leaves out and the splice refuses).
  */
 export function keepClientText(body: object, text: string): void {
   kept.set(body, { text, values: { ...body } });
@@ -103,7 +108,7 @@ export function shareClientText(copy: object, body: object): void {
   if (entry) kept.set(copy, entry);
 }
 
-/** `body` with `overrides` as JSON: its client's text with what differs spliced in, or serialised when no text was kept. */
+/** `body` with `overrides` as JSON: its client's text with what differs spliced in, or serialised when there is no text or it cannot be spliced. */
 export function clientJson(body: object, overrides: Record<string, unknown>): string {
   const entry = kept.get(body);
   if (entry) {
@@ -111,8 +116,8 @@ export function clientJson(body: object, overrides: Record<string, unknown>): st
     const current: Record<string, unknown> = { ...body, ...overrides };
     for (const [key, value] of Object.entries(current)) if (value !== entry.values[key]) changes[key] = value;
     for (const key of Object.keys(entry.values)) if (!Object.hasOwn(current, key)) changes[key] = undefined;
-    // A text that cannot be spliced is parsed again: JSON.parse keeps the last of a key, as validation did.
-    return spliceTopLevel(entry.text, changes) ?? JSON.stringify({ ...(JSON.parse(entry.text) as object), ...changes });
+    const spliced = spliceTopLevel(entry.text, changes);
+    if (spliced !== undefined) return spliced;
   }
   return JSON.stringify({ ...body, ...overrides });
 }

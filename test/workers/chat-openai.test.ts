@@ -49,7 +49,7 @@ describe("chat completions: OpenAI-compatible upstream", () => {
     const capped = tag();
     await postJson("/v1/chat/completions", `{"model":"pol-capped",  "messages":[{"role":"user","content":"${sim({ tag: capped }).replaceAll('"', '\\"')}"}]}`);
     const [sent] = await recorded(capped);
-    expect(sent!.raw).toBe(`{"max_tokens":100,"model":"sim/pol-capped","messages":[{"role":"user","content":"${sim({ tag: capped }).replaceAll('"', '\\"')}"}]}`);
+    expect(sent!.raw).toBe(`{"model":"sim/pol-capped","messages":[{"role":"user","content":"${sim({ tag: capped }).replaceAll('"', '\\"')}"}],"max_tokens":100}`);
   });
 
   it("sends a body with a top-level key given twice as one value per key: the one validation saw", async () => {
@@ -62,6 +62,21 @@ describe("chat completions: OpenAI-compatible upstream", () => {
     expect(upstream!.raw.match(/"model"/g)).toHaveLength(1);
     expect(upstream!.raw.match(/"max_tokens"/g)).toHaveLength(1);
     expect(upstream!.body).toMatchObject({ model: "sim/pol-capped", max_tokens: 5 });
+  });
+
+  it("never sends a __proto__ member: validation never saw it", async () => {
+    const t = tag();
+    const content = sim({ tag: t }).replaceAll('"', '\\"');
+    const text = `{"model":"pol-capped","messages":[{"role":"user","content":"${content}"}],"__proto__":{"max_tokens":100000,"provider":{"order":["x"]}}}`;
+    expect((await postJson("/v1/chat/completions", text)).status).toBe(200);
+    const [upstream] = await recorded(t);
+    expect(upstream!.raw).toBe(`{"model":"sim/pol-capped","messages":[{"role":"user","content":"${content}"}],"max_tokens":100}`);
+    // Nested past the depth limit inside it, which validation never walks: still no 500.
+    const deep = tag();
+    const nested = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const deepText = `{"model":"sim-small","model":"sim-small","messages":[{"role":"user","content":"${sim({ tag: deep }).replaceAll('"', '\\"')}"}],"__proto__":${nested}}`;
+    expect((await postJson("/v1/chat/completions", deepText)).status).toBe(200);
+    expect((await recorded(deep))[0]!.raw).not.toContain("__proto__");
   });
 
   it("streams, and the assembled text is exact", async () => {

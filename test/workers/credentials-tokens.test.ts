@@ -88,7 +88,7 @@ describe("Vertex AI: Google service account", () => {
     }
     for (const [i, stream] of [[2, false], [3, true]] as const) {
       const rest = { max_tokens: 100, messages: [{ role: "user", content }], new_field: 1, ...(stream ? { stream } : {}) };
-      expect(seen[i]!.raw).toBe(JSON.stringify({ anthropic_version: "vertex-2023-10-16", ...rest }));
+      expect(seen[i]!.raw).toBe(JSON.stringify({ ...rest, anthropic_version: "vertex-2023-10-16" }));
       expect(seen[i]!.headers["anthropic-beta"]).toBe("context-management-2025-06-27");
     }
     expect(await issued("/google/token")).toBe(2);
