@@ -30,6 +30,22 @@ describe("routing fields", () => {
   });
 });
 
+describe("fields in other letters", () => {
+  it("refuses a steered field written in other case, which Go upstreams would read as the field, calling no upstream", async () => {
+    for (const [key, value] of [["MODEL", "other/model"], ["N", 5], ["Max_Tokens", 100000], ["Provider", { order: ["x"] }], ["modelſ", ["x/y"]]] as const) {
+      const t = tag();
+      const res = await chat("sim-small", sim({ tag: t }), { [key]: value });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { param: string; code: string } }).error).toMatchObject({ param: key, code: "invalid_field" });
+      expect(await recorded(t)).toHaveLength(0);
+    }
+  });
+
+  it("passes other fields through whatever their case", async () => {
+    expect(await upstreamBody("sim-small", { Seed: 7, X_Custom: true })).toMatchObject({ Seed: 7, X_Custom: true });
+  });
+});
+
 describe("n", () => {
   it("refuses n above 1 for a model that does not allow it, calling no upstream", async () => {
     const t = tag();
