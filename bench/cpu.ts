@@ -1,6 +1,6 @@
 /**
  * `npm run bench:cpu [-- --quick] [-- --only TEXT]`: only the CPU table of `npm run bench`
- * (the floor and ai-proxy on each path, per request), for iterating on per-request and
+ * (the floor, the pump and ai-proxy on each path, per request), for iterating on per-request and
  * per-event work; `--only` keeps the paths whose name contains TEXT.
  */
 import { join } from "node:path";
@@ -17,17 +17,24 @@ async function main(): Promise<void> {
   const bundle = buildProxy("bench/models.bench.yaml", join(build, "limits"));
   const sim = await startSimulator();
   const floor = await startFloor(sim.url, build);
+  const pump = await startFloor(sim.url, build, "pump");
   const proxy = await startProxyWorkerd("ai-proxy", bundle.file, sim.url, build);
   const floorCases = new Map<string, CpuResult>();
   const cases = cpuCases(proxy, quick).filter((c) => wanted(c.name));
   // The floor has no translated paths: theirs is compared with its pass-through stream.
   const streams = cases.some((c) => c.name.startsWith("1,000-event"));
-  for (const c of cpuCases(floor, quick).filter((c) => wanted(c.name) || (streams && c.name.startsWith("1,000-event")))) floorCases.set(c.name, await measureCpu(floor.pid!, c));
-  process.stdout.write("| path | floor µs | ai-proxy µs | ratio |\n|---|---|---|---|\n");
+  const pumpCases = new Map<string, CpuResult>();
+  for (const c of cpuCases(floor, quick).filter((c) => wanted(c.name) || (streams && c.name.startsWith("1,000-event")))) {
+    floorCases.set(c.name, await measureCpu(floor.pid!, c));
+    pumpCases.set(c.name, await measureCpu(pump.pid!, { ...c, url: pump.url }));
+  }
+  const x = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : "–");
+  process.stdout.write("| path | floor µs | pump µs | ai-proxy µs | ratio to the floor | to the pump |\n|---|---|---|---|---|---|\n");
   for (const c of cases) {
     const r = await measureCpu(proxy.pid!, c);
     const f = floorCases.get(c.name) ?? floorCases.get("1,000-event stream, pass-through");
-    process.stdout.write(`| ${r.name} | ${f ? Math.round(f.perRequestUs) : "–"} | ${Math.round(r.perRequestUs)} | ${f ? (r.perRequestUs / f.perRequestUs).toFixed(2) : "–"}× |\n`);
+    const p = (pumpCases.get(c.name) ?? pumpCases.get("1,000-event stream, pass-through"))?.perRequestUs;
+    process.stdout.write(`| ${r.name} | ${f ? Math.round(f.perRequestUs) : "–"} | ${p ? Math.round(p) : "–"} | ${Math.round(r.perRequestUs)} | ${x(r.perRequestUs, f?.perRequestUs)} | ${x(r.perRequestUs, p)} |\n`);
   }
 }
 

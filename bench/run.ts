@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: what ai-proxy adds, measured side by side in one run
  * against the same upstream simulator: the direct call, a bare pass-through Worker (the
- * floor), ai-proxy's real bundle under raw workerd (with and without declared limits),
+ * floor; for CPU also the pump, the floor with what passes through read in JavaScript), ai-proxy's real bundle under raw workerd (with and without declared limits),
  * ai-proxy under wrangler dev, and a peer gateway. Writes bench/results/latest.{md,json}.
  */
 import http from "node:http";
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const sim = await startSimulator();
   const direct = directTarget(sim.url);
   const floor = await startFloor(sim.url, build);
+  const pump = await startFloor(sim.url, build, "pump");
   const proxy = await startProxyWorkerd("ai-proxy", limited.file, sim.url, build);
   const proxyNoLimits = await startProxyWorkerd("ai-proxy (no limits)", unlimited.file, sim.url, build);
   const peerStart = await startPeer(sim.url);
@@ -57,10 +58,12 @@ async function main(): Promise<void> {
   log("CPU per request…");
   const floorCpu = new Map<string, number>();
   for (const c of cpuCases(floor, quick)) floorCpu.set(c.name, (await measureCpu(floor.pid!, c)).perRequestUs);
+  const pumpCpu = new Map<string, number>();
+  for (const c of cpuCases(pump, quick)) pumpCpu.set(c.name, (await measureCpu(pump.pid!, c)).perRequestUs);
   const cpu: Report["cpu"] = [];
   for (const c of cpuCases(proxy, quick)) {
-    const floorUs = floorCpu.get(c.name) ?? floorCpu.get("1,000-event stream, pass-through") ?? Number.NaN;
-    cpu.push({ path: c.name, floorUs, proxyUs: (await measureCpu(proxy.pid!, c)).perRequestUs });
+    const [floorUs, pumpUs] = [floorCpu, pumpCpu].map((m) => m.get(c.name) ?? m.get("1,000-event stream, pass-through") ?? Number.NaN) as [number, number];
+    cpu.push({ path: c.name, floorUs, pumpUs, proxyUs: (await measureCpu(proxy.pid!, c)).perRequestUs });
   }
 
   log("streaming…");

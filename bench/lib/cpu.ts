@@ -97,7 +97,7 @@ export async function measureCpu(pid: number, c: CpuCase): Promise<CpuResult> {
 
 const WORDS_1000 = { reply_words: 1000, chunk_delay_ms: 1 };
 
-/** The cases of the CPU table: each path through ai-proxy, and the floor's pass-through of the same upstream. */
+/** The cases of the CPU table: each path through ai-proxy, and the floor's and the pump's pass-through of the same upstream. */
 export function cpuCases(t: Target, quick: boolean): CpuCase[] {
   const n = quick ? { plain: 300, streams: 4 } : { plain: 2000, streams: 20 };
   const chat = (model: string, stream: boolean, directive?: object) =>
@@ -110,7 +110,7 @@ export function cpuCases(t: Target, quick: boolean): CpuCase[] {
     { name: "non-stream chat, 100 KB prompt", ...base, body: longPrompt, count: n.plain / 2, concurrency: 8, minEvents: 0 },
     { name: "1,000-event stream, pass-through", ...base, body: chat(t.model, true, WORDS_1000), count: n.streams, concurrency: 4, minEvents: 1000 },
   ];
-  if (t.name === "floor") return cases;
+  if (t.name === "floor" || t.name === "pump") return cases;
   const messagesUrl = t.url.replace(/\/chat\/completions$/, "/messages");
   return [
     ...cases,

@@ -14,8 +14,12 @@ export interface Report {
   versions: { peer: string | null; peerReason: string | null };
   latency: Record<"c1" | "c10" | "c32", Record<string, LatencySummary>>;
   throughput: Record<string, { c32: Throughput; c100: Throughput }>;
-  /** CPU per request in µs (bench/lib/cpu.ts): ai-proxy on each path, and the floor's pass-through of the same upstream. */
-  cpu: Array<{ path: string; floorUs: number; proxyUs: number }>;
+  /**
+   * CPU per request in µs (bench/lib/cpu.ts): ai-proxy on each path, and the floor's and the
+   * pump's pass-through of the same upstream (the pump: the least a Worker that reads what
+   * it forwards costs; absent in reports from before it).
+   */
+  cpu: Array<{ path: string; floorUs: number; pumpUs?: number; proxyUs: number }>;
   maxRateP99Under10ms: Record<string, number>;
   streaming: Record<string, { ttft: LatencySummary; gap: LatencySummary; complete: number; of: number }>;
   ramp: Array<{ streams: number; lossless: number }>;
@@ -51,8 +55,14 @@ export function writeReport(r: Report, dir: string): { markdown: string } {
     lines.push(`| ${t} | ${num(tp?.c32.rps ?? Number.NaN)} | ${num(tp?.c100.rps ?? Number.NaN)} | ${r.maxRateP99Under10ms[t] !== undefined ? num(r.maxRateP99Under10ms[t]!) : "–"} |`);
   }
 
-  lines.push("", "## CPU per request (workerd process, idle subtracted)", "", "| path | floor | ai-proxy | ratio |", "|---|---|---|---|");
-  for (const c of r.cpu) lines.push(`| ${c.path} | ${num(c.floorUs)} µs | ${num(c.proxyUs)} µs | ${ratio(c.proxyUs, c.floorUs)} |`);
+  lines.push("", "## CPU per request (workerd process, idle subtracted)", "", "| path | floor | pump | ai-proxy | ratio to the floor | to the pump |", "|---|---|---|---|---|---|");
+  for (const c of r.cpu) {
+    const pump = c.pumpUs === undefined ? ["–", "–"] : [`${num(c.pumpUs)} µs`, ratio(c.proxyUs, c.pumpUs)];
+    lines.push(`| ${c.path} | ${num(c.floorUs)} µs | ${pump[0]} | ${num(c.proxyUs)} µs | ${ratio(c.proxyUs, c.floorUs)} | ${pump[1]} |`);
+  }
+  if (r.cpu.some((c) => c.pumpUs !== undefined)) {
+    lines.push("", "The pump is the floor with what passes through read in JavaScript and nothing else done with it: the request parsed and serialised, a JSON answer parsed, a stream's chunks read and enqueued one by one. Any Worker that looks at what it forwards pays that; ai-proxy's own work is what it costs above the pump.");
+  }
   const plain = r.cpu.find((c) => c.path === "non-stream chat");
   const streams = r.cpu.filter((c) => c.path.startsWith("1,000-event"));
   const perEvent = Math.max(...streams.map((c) => (c.proxyUs - (plain?.proxyUs ?? 0)) / 1000));
@@ -90,8 +100,8 @@ export function writeReport(r: Report, dir: string): { markdown: string } {
     ["added gap p99 ≤ 0.5 ms", ms(addedGap), addedGap <= 0.5],
     ["memory per concurrent stream ≤ 1.5× the floor's", ratio(r.memory.perStreamKb, r.memory.floorPerStreamKb), r.memory.perStreamKb <= 1.5 * r.memory.floorPerStreamKb],
     [`${r.ramp.at(-1)?.streams ?? 0} concurrent streams, zero lost frames`, `${r.ramp.at(-1)?.lossless ?? 0}`, r.ramp.at(-1)?.lossless === r.ramp.at(-1)?.streams],
-    ...(plain ? [["CPU per non-stream request ≤ 1.5× the floor's", ratio(plain.proxyUs, plain.floorUs), plain.proxyUs <= 1.5 * plain.floorUs] as [string, string, boolean]] : []),
-    ...streams.map((c): [string, string, boolean] => [`CPU per ${c.path} ≤ 2× the floor's pass-through`, ratio(c.proxyUs, c.floorUs), c.proxyUs <= 2 * c.floorUs]),
+    ...(plain ? [["CPU per non-stream request ≤ 1.5× the floor's", `${ratio(plain.proxyUs, plain.floorUs)}${plain.pumpUs === undefined ? "" : ` (the pump: ${ratio(plain.pumpUs, plain.floorUs)})`}`, plain.proxyUs <= 1.5 * plain.floorUs] as [string, string, boolean]] : []),
+    ...streams.map((c): [string, string, boolean] => [`CPU per ${c.path} ≤ 2× the floor's pass-through`, `${ratio(c.proxyUs, c.floorUs)}${c.pumpUs === undefined ? "" : ` (the pump: ${ratio(c.pumpUs, c.floorUs)})`}`, c.proxyUs <= 2 * c.floorUs]),
     ["bundle ≤ 64 KB gzipped", `${(r.bundle.gzipBytes / 1024).toFixed(1)} KB`, r.bundle.gzipBytes <= 64 * 1024],
   ];
   lines.push("## Targets", "", "| target | measured | met |", "|---|---|---|");

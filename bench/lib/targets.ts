@@ -124,12 +124,14 @@ async function startWorkerd(name: string, dir: string, config: string, port: num
   return { pid: child.pid!, url };
 }
 
-export async function startFloor(sim: string, dir: string): Promise<Target> {
+/** The floor (`bench/floor/worker.js`), or with `pump` the floor whose response body passes through JavaScript (`pump.js`). */
+export async function startFloor(sim: string, dir: string, kind: "floor" | "pump" = "floor"): Promise<Target> {
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  const config = workerdConfig({ port, moduleFile: placeModule(join(root, "bench/floor/worker.js"), dir, "floor"), compatibilityDate: COMPAT_DATE, bindings: { UPSTREAM: sim } });
-  const { pid, url } = await startWorkerd("floor", dir, config, port);
-  return { name: "floor", url: `${url}/openai/v1/chat/completions`, headers: {}, model: "sim/bench", pid };
+  const source = join(root, kind === "floor" ? "bench/floor/worker.js" : "bench/floor/pump.js");
+  const config = workerdConfig({ port, moduleFile: placeModule(source, dir, kind), compatibilityDate: COMPAT_DATE, bindings: { UPSTREAM: sim } });
+  const { pid, url } = await startWorkerd(kind, dir, config, port);
+  return { name: kind, url: `${url}/openai/v1/chat/completions`, headers: {}, model: "sim/bench", pid };
 }
 
 export async function startProxyWorkerd(name: string, bundle: string, sim: string, dir: string): Promise<Target> {
