@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 
   log("throughput…");
   const tput: Report["throughput"] = {};
-  for (const t of main) {
+  for (const t of [...main, pump]) {
     tput[t.name] = { c32: await throughput(t, 32, P.seconds), c100: await throughput(t, 100, P.seconds) };
   }
   const maxRate: Record<string, number> = {};
@@ -95,14 +95,15 @@ async function main(): Promise<void> {
     return { lossless: results.filter((r) => r?.done).length, idleKb: idle, perStreamKb: (peak - idle) / n };
   };
   const ramp: Report["ramp"] = [];
-  let memory = { idleKb: Number.NaN, perStreamKb: Number.NaN, floorPerStreamKb: Number.NaN };
+  let memory: Report["memory"] = { idleKb: Number.NaN, perStreamKb: Number.NaN, floorPerStreamKb: Number.NaN };
   for (const n of P.ramp) {
     const r = await concurrentStreams(proxy, n);
     ramp.push({ streams: n, lossless: r.lossless });
     if (n === P.ramp.at(-1)) {
       // The floor's own cost per stream is what workerd itself spends; ai-proxy's is on top.
       const f = await concurrentStreams(floor, n);
-      memory = { idleKb: r.idleKb, perStreamKb: r.perStreamKb, floorPerStreamKb: f.perStreamKb };
+      const p = await concurrentStreams(pump, n);
+      memory = { idleKb: r.idleKb, perStreamKb: r.perStreamKb, floorPerStreamKb: f.perStreamKb, pumpPerStreamKb: p.perStreamKb };
     }
   }
   // A coding agent's request carries its whole history: what a stream holds of a long one.
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
   const longBody = (t: Target) => chatBody(t, { stream: true, history, directive: { reply: WORDS, chunk_delay_ms: 20 } });
   const longRun = await concurrentStreams(proxy, P.longStreams, longBody);
   const longFloor = await concurrentStreams(floor, P.longStreams, longBody);
-  const longPrompt = { streams: P.longStreams, promptKb: LONG_PROMPT_CHARS / 1000, lossless: longRun.lossless, perStreamKb: longRun.perStreamKb, floorPerStreamKb: longFloor.perStreamKb };
+  const longPump = await concurrentStreams(pump, P.longStreams, longBody);
+  const longPrompt = { streams: P.longStreams, promptKb: LONG_PROMPT_CHARS / 1000, lossless: longRun.lossless, perStreamKb: longRun.perStreamKb, floorPerStreamKb: longFloor.perStreamKb, pumpPerStreamKb: longPump.perStreamKb };
 
   log("wrangler dev…");
   let dev: Report["dev"];
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     longPrompt,
     bundle: { gzipBytes: deployable.gzipBytes, bytes: deployable.bytes },
     dev,
-    names: { direct: direct.name, floor: floor.name, proxy: proxy.name, proxyNoLimits: proxyNoLimits.name, peer: peer?.name ?? null },
+    names: { direct: direct.name, floor: floor.name, pump: pump.name, proxy: proxy.name, proxyNoLimits: proxyNoLimits.name, peer: peer?.name ?? null },
   };
   const { markdown } = writeReport(report, join(root, "bench/results"));
   log(markdown);
