@@ -21,12 +21,12 @@ async function main(): Promise<void> {
   const proxy = await startProxyWorkerd("ai-proxy", bundle.file, sim.url, build);
   const floorCases = new Map<string, CpuResult>();
   const cases = cpuCases(proxy, quick).filter((c) => wanted(c.name));
-  // The floor has no translated paths: theirs is compared with its pass-through stream.
+  // The floor and the pump have no translated paths: theirs are compared with their pass-through stream.
   const streams = cases.some((c) => c.name.startsWith("1,000-event"));
   const pumpCases = new Map<string, CpuResult>();
-  for (const c of cpuCases(floor, quick).filter((c) => wanted(c.name) || (streams && c.name.startsWith("1,000-event")))) {
-    floorCases.set(c.name, await measureCpu(floor.pid!, c));
-    pumpCases.set(c.name, await measureCpu(pump.pid!, { ...c, url: pump.url }));
+  const compared = (c: { name: string }) => wanted(c.name) || (streams && c.name.startsWith("1,000-event"));
+  for (const [target, results] of [[floor, floorCases], [pump, pumpCases]] as const) {
+    for (const c of cpuCases(target, quick).filter(compared)) results.set(c.name, await measureCpu(target.pid!, c));
   }
   const x = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : "–");
   process.stdout.write("| path | floor µs | pump µs | ai-proxy µs | ratio to the floor | to the pump |\n|---|---|---|---|---|---|\n");

@@ -1,8 +1,10 @@
 /**
  * `npm run bench [-- --quick]`: what ai-proxy adds, measured side by side in one run
  * against the same upstream simulator: the direct call, a bare pass-through Worker (the
- * floor; for CPU also the pump, the floor with what passes through read in JavaScript), ai-proxy's real bundle under raw workerd (with and without declared limits),
- * ai-proxy under wrangler dev, and a peer gateway. Writes bench/results/latest.{md,json}.
+ * floor; for throughput, CPU and memory also the pump, the floor with what passes through
+ * read in JavaScript), ai-proxy's real bundle under raw workerd (with and without declared
+ * limits), ai-proxy under wrangler dev, and a peer gateway. Writes
+ * bench/results/latest.{md,json}.
  */
 import http from "node:http";
 import { cpus, totalmem } from "node:os";

@@ -124,7 +124,7 @@ async function startWorkerd(name: string, dir: string, config: string, port: num
   return { pid: child.pid!, url };
 }
 
-/** The floor (`bench/floor/worker.js`), or with `pump` the floor whose response body passes through JavaScript (`pump.js`). */
+/** The floor (`bench/floor/worker.js`), or with `pump` the floor with what passes through read in JavaScript (`pump.js`). */
 export async function startFloor(sim: string, dir: string, kind: "floor" | "pump" = "floor"): Promise<Target> {
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
